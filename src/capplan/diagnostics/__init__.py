@@ -1,0 +1,170 @@
+"""Diagnostics as values: every stage appends to a list and returns it.
+
+Modelled on Terraform's diagnostics: nothing raises on bad input; a stage
+reports what it found and the next stage decides whether it can run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from capplan.source import SourceFile
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+SUMMARIES: dict[str, str] = {
+    "E100": "syntax error",
+    "E101": "unterminated string",
+    "E102": "invalid date",
+    "E103": "invalid number or unknown unit",
+    "E110": "imported file not found",
+    "E111": "import cycle",
+    "E112": "import path escapes the directory of the root file",
+    "E200": "unknown attribute",
+    "E201": "missing required attribute",
+    "E202": "duplicate declaration",
+    "E203": "unknown reference",
+    "E204": "reference to the wrong kind of declaration",
+    "E205": "wrong dimension",
+    "E206": "value out of range",
+    "E207": "attribute given twice",
+    "E208": "schedule dates not strictly increasing",
+    "E209": "lot GPUs not a multiple of the rack type's GPUs",
+    "E210": "tranche counts do not add up to the lot's racks",
+    "E211": "const cycle or undefined const",
+    "E300": "rack type can never fit",
+    "E301": "stranded racks",
+    "W302": "racks waited before going live",
+    "E400": "commitment not met",
+    "E401": "lot arrives before order + lead time",
+    "E402": "supplier allocation exceeded",
+    "E403": "link ready before order + lead time",
+    "W404": "date outside the plan horizon",
+    "E500": "flows not routable",
+    "E501": "protected flows not routable after losing one link",
+    "E502": "flow endpoints never connected",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range in one source file."""
+
+    source: SourceFile
+    start: int
+    end: int
+
+    def cover(self, other: Span) -> Span:
+        if other.source is not self.source:
+            return self
+        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    message: str
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    summary: str
+    span: Span | None
+    detail: str = ""
+    related: tuple[Related, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        if self.span is None:
+            return ("", -1, self.code, self.summary)
+        return (self.span.source.name, self.span.start, self.code, self.summary)
+
+
+def error(
+    code: str,
+    summary: str,
+    span: Span | None,
+    *,
+    detail: str = "",
+    related: Iterable[Related] = (),
+    suggestions: Iterable[str] = (),
+) -> Diagnostic:
+    return Diagnostic(
+        code, Severity.ERROR, summary, span, detail, tuple(related), tuple(suggestions)
+    )
+
+
+def warning(
+    code: str,
+    summary: str,
+    span: Span | None,
+    *,
+    detail: str = "",
+    related: Iterable[Related] = (),
+    suggestions: Iterable[str] = (),
+) -> Diagnostic:
+    return Diagnostic(
+        code, Severity.WARNING, summary, span, detail, tuple(related), tuple(suggestions)
+    )
+
+
+@dataclass
+class Diagnostics:
+    """An append-only bag of diagnostics that every stage returns."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.items)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.items if d.is_error)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for d in self.items if not d.is_error)
+
+    def codes(self) -> list[str]:
+        return [d.code for d in self.items]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Deterministic order: by file, position, code."""
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate a typo most likely meant, for "did you mean" help."""
+    import difflib
+
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in pool}
+    return lowered.get(name.lower())

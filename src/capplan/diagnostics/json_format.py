@@ -1,0 +1,54 @@
+"""The JSON diagnostic format of LANGUAGE.md section 5, field for field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from capplan.diagnostics import Diagnostic, Span
+
+FORMAT_VERSION = "1"
+
+
+def range_json(span: Span | None) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    source = span.source
+    start = source.position(span.start)
+    end = source.position(span.end)
+    return {
+        "filename": source.name,
+        "start": {"line": start.line, "column": start.column, "byte": start.byte},
+        "end": {"line": end.line, "column": end.column, "byte": end.byte},
+    }
+
+
+def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "summary": diagnostic.summary,
+        "detail": diagnostic.detail,
+        "range": range_json(diagnostic.span),
+        "related": [
+            {"message": r.message, "range": range_json(r.span)} for r in diagnostic.related
+        ],
+        "suggestions": list(diagnostic.suggestions),
+    }
+
+
+def diagnostics_document(diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
+    items = list(diagnostics)
+    errors = sum(1 for d in items if d.is_error)
+    return {
+        "format_version": FORMAT_VERSION,
+        "valid": errors == 0,
+        "error_count": errors,
+        "warning_count": len(items) - errors,
+        "diagnostics": [diagnostic_json(d) for d in items],
+    }
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps(diagnostics_document(diagnostics), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""The typed model: units, values and declarations with references resolved."""

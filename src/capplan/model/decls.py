@@ -1,0 +1,217 @@
+"""The typed model of every declaration (LANGUAGE.md section 3), references resolved.
+
+Values are canonical: power in W, bandwidth in bit/s, durations in days and
+calendar months, ratios as fractions, all exact `Decimal`s so that capacity
+arithmetic never misses an exact fit. Every declaration keeps the spans of
+its name and of each attribute, so later checks can point at the source.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from capplan.diagnostics import Span
+
+Cooling = Literal["air", "liquid"]
+HallCooling = Literal["air", "liquid", "hybrid"]
+Supplies = Literal["gpus", "racks", "integration", "optics", "power"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class Duration(Frozen):
+    days: int = 0
+    months: int = 0
+
+    def after(self, day: date) -> date:
+        """`day` plus this duration; `mo` adds calendar months, clamping the day."""
+        if self.months:
+            month_index = day.month - 1 + self.months
+            year = day.year + month_index // 12
+            month = month_index % 12 + 1
+            last = calendar.monthrange(year, month)[1]
+            day = date(year, month, min(day.day, last))
+        return day + timedelta(days=self.days)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            parts.append(f"{self.months}mo")
+        if self.days or not parts:
+            weeks, rest = divmod(self.days, 7)
+            parts.append(f"{weeks}w" if weeks and not rest else f"{self.days}d")
+        return " + ".join(parts)
+
+
+class Step(Frozen):
+    """One schedule entry: a level (capacities) or an amount (deliveries, dues)."""
+
+    day: date
+    value: Decimal
+    span: Span | None = None
+
+
+class Decl(Frozen):
+    name: str
+    span: Span  # the whole declaration
+    name_span: Span
+    description: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    attr_spans: dict[str, Span] = Field(default_factory=dict)
+
+    def attr_span(self, attribute: str) -> Span:
+        """Where an attribute was written, else the declaration's name."""
+        return self.attr_spans.get(attribute, self.name_span)
+
+
+class Plan(Decl):
+    start: date | None = None
+    end: date | None = None
+    as_of: date | None = None
+
+
+class Supplier(Decl):
+    supplies: Supplies | None = None
+    lead_time: Duration | None = None
+    allocation: tuple[Step, ...] = ()
+    allocation_unit: Literal["racks", "gpus"] = "racks"
+    allocation_period: Literal["w", "mo"] = "mo"
+
+
+class RackType(Decl):
+    gpus: int
+    power: Decimal  # W, IT per rack
+    cooling: Cooling
+    gpu: str | None = None
+    nodes: int = 1
+    install: Duration = Duration()
+    fabric: Decimal | None = None  # bit/s per rack
+    weight: Decimal | None = None  # kg
+
+
+class Hall(Decl):
+    site: str
+    positions: int
+    cooling: HallCooling
+    power: tuple[Step, ...] | None = None  # IT capacity levels, W; None: unlimited
+    ready: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.site}.{self.name}"
+
+    def accepts(self, cooling: Cooling) -> bool:
+        return self.cooling == "hybrid" or self.cooling == cooling
+
+
+class Site(Decl):
+    power: tuple[Step, ...]  # facility envelope levels, W
+    pue: Decimal = Decimal(1)
+    reserve: Decimal = Decimal(0)  # fraction of the envelope held back
+    country: str | None = None
+    region: str | None = None
+    energy_price: Decimal | None = None
+    halls: dict[str, Hall] = Field(default_factory=dict)
+
+
+class Tranche(Frozen):
+    day: date
+    racks: int
+    span: Span | None = None
+
+
+class Lot(Decl):
+    supplier: str
+    rack_type: str
+    racks: int
+    site: str
+    hall: str | None = None
+    tranches: tuple[Tranche, ...]
+    order: date | None = None
+    via: str | None = None
+    priority: int = 0
+    arrival_from_order: bool = False  # arrive was derived as order + lead time
+    index: int = 0  # declaration order across the whole model
+
+
+class Pop(Decl):
+    country: str | None = None
+    region: str | None = None
+
+
+Endpoint = tuple[Literal["site", "pop"], str]
+
+
+class Link(Decl):
+    a: str
+    b: str
+    capacity: tuple[Step, ...]  # bit/s per direction
+    ready: date | None = None  # capacity is 0 before it
+    order: date | None = None
+    supplier: str | None = None
+    distance: Decimal | None = None  # m
+
+
+class Flow(Decl):
+    src: str
+    dst: str
+    rate: tuple[Step, ...]  # bit/s, or bit/s per GPU when per_gpu
+    per_gpu: bool = False
+    gpu_site: str | None = None  # the site whose live GPUs scale a per-GPU rate
+    protect: bool = False
+
+
+class Commitment(Decl):
+    gpus: tuple[Step, ...]  # GPUs due live from each date on
+    sites: tuple[str, ...]
+    customer: str | None = None
+    rack_type: str | None = None
+
+    @property
+    def scope(self) -> tuple[tuple[str, ...], str | None]:
+        return (tuple(sorted(self.sites)), self.rack_type)
+
+
+class Model(Frozen):
+    """One compiled plan: all files joined by import, in declaration order."""
+
+    plan: Plan | None = None
+    start: date
+    end: date
+    as_of: date | None = None
+    suppliers: dict[str, Supplier] = Field(default_factory=dict)
+    rack_types: dict[str, RackType] = Field(default_factory=dict)
+    sites: dict[str, Site] = Field(default_factory=dict)
+    lots: dict[str, Lot] = Field(default_factory=dict)
+    pops: dict[str, Pop] = Field(default_factory=dict)
+    links: dict[str, Link] = Field(default_factory=dict)
+    flows: dict[str, Flow] = Field(default_factory=dict)
+    commitments: dict[str, Commitment] = Field(default_factory=dict)
+
+    def hall(self, key: str) -> Hall:
+        site, hall = key.split(".", 1)
+        return self.sites[site].halls[hall]
+
+    def endpoint_kind(self, name: str) -> Literal["site", "pop"]:
+        return "site" if name in self.sites else "pop"
+
+    @property
+    def total_racks(self) -> int:
+        return sum(lot.racks for lot in self.lots.values())
+
+
+def level_at(steps: tuple[Step, ...], day: date) -> Decimal:
+    """The level in force on `day` (0 before the first entry)."""
+    level = Decimal(0)
+    for step in steps:
+        if step.day > day:
+            break
+        level = step.value
+    return level

@@ -1,0 +1,96 @@
+"""Which attributes each block accepts (LANGUAGE.md section 3).
+
+The per-block readers in `resolve.blocks` interpret the values; this table
+is what E200 ("unknown attribute", with the closest suggestion), E201
+(missing required) and the map-vs-value shape checks are driven by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AttrSpec:
+    required: bool = False
+    map_ok: bool = False  # may be written as a map (a schedule, or labels)
+    value_ok: bool = True  # may be written as a plain value
+
+
+COMMON = {
+    "description": AttrSpec(),
+    "labels": AttrSpec(map_ok=True, value_ok=False),
+}
+
+SCHEMA: dict[str, dict[str, AttrSpec]] = {
+    "plan": {"start": AttrSpec(), "end": AttrSpec(), "as_of": AttrSpec()},
+    "supplier": {
+        "supplies": AttrSpec(),
+        "lead_time": AttrSpec(),
+        "allocation": AttrSpec(map_ok=True),
+    },
+    "rack_type": {
+        "gpus": AttrSpec(required=True),
+        "power": AttrSpec(required=True),
+        "cooling": AttrSpec(required=True),
+        "gpu": AttrSpec(),
+        "nodes": AttrSpec(),
+        "install": AttrSpec(),
+        "fabric": AttrSpec(),
+        "weight": AttrSpec(),
+    },
+    "site": {
+        "power": AttrSpec(required=True, map_ok=True),
+        "pue": AttrSpec(),
+        "reserve": AttrSpec(),
+        "country": AttrSpec(),
+        "region": AttrSpec(),
+        "energy_price": AttrSpec(),
+    },
+    "hall": {
+        "positions": AttrSpec(required=True),
+        "cooling": AttrSpec(required=True),
+        "power": AttrSpec(map_ok=True),
+        "ready": AttrSpec(),
+    },
+    "lot": {
+        "supplier": AttrSpec(required=True),
+        "rack_type": AttrSpec(required=True),
+        "racks": AttrSpec(),
+        "gpus": AttrSpec(),
+        "to": AttrSpec(required=True),
+        "arrive": AttrSpec(map_ok=True),
+        "order": AttrSpec(),
+        "via": AttrSpec(),
+        "priority": AttrSpec(),
+    },
+    "pop": {"country": AttrSpec(), "region": AttrSpec()},
+    "link": {
+        "from": AttrSpec(required=True),
+        "to": AttrSpec(required=True),
+        "capacity": AttrSpec(required=True, map_ok=True),
+        "ready": AttrSpec(),
+        "order": AttrSpec(),
+        "supplier": AttrSpec(),
+        "distance": AttrSpec(),
+    },
+    "flow": {
+        "from": AttrSpec(required=True),
+        "to": AttrSpec(required=True),
+        "rate": AttrSpec(required=True, map_ok=True),
+        "protect": AttrSpec(),
+    },
+    "commitment": {
+        "gpus": AttrSpec(required=True, map_ok=True),
+        "site": AttrSpec(),
+        "sites": AttrSpec(),
+        "customer": AttrSpec(),
+        "rack_type": AttrSpec(),
+    },
+}
+
+for _block in SCHEMA.values():
+    _block.update(COMMON)
+
+DECL_KINDS = ("plan", "supplier", "rack_type", "site", "lot", "pop", "link", "flow", "commitment")
+RESERVED = frozenset({"import", "const", "true", "false", "hall", *DECL_KINDS})

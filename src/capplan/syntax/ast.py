@@ -1,0 +1,153 @@
+"""The syntax tree. Every node keeps its character range (`start`, `end`).
+
+Values stay as written (raw text); units, dates and escapes are interpreted by
+the model stage, which reports E102/E103 with these ranges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from capplan.source import SourceFile
+
+
+@dataclass(slots=True)
+class Number:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Quantity:
+    text: str  # number and unit as written, e.g. "20 MW"
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Product:
+    count: Number
+    operand: Value
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class DateLit:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class String:
+    raw: str  # between the quotes, escapes not yet applied
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Bool:
+    value: bool
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class ListVal:
+    items: list[Value]
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Ref:
+    parts: tuple[str, ...]
+    start: int
+    end: int
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+Value = Number | Quantity | Product | DateLit | String | Bool | ListVal | Ref
+Key = DateLit | String | Ref
+
+
+@dataclass(slots=True)
+class Entry:
+    key: Key
+    value: Value
+
+
+@dataclass(slots=True)
+class Attribute:
+    name: str
+    name_start: int
+    name_end: int
+    value: Value
+
+    @property
+    def start(self) -> int:
+        return self.name_start
+
+    @property
+    def end(self) -> int:
+        return self.value.end
+
+
+@dataclass(slots=True)
+class MapMember:
+    name: str
+    name_start: int
+    name_end: int
+    entries: list[Entry]
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Decl:
+    kind: str
+    name: str
+    kind_start: int
+    name_start: int
+    name_end: int
+    members: list[Member]
+    end: int
+    source: SourceFile | None = field(default=None, repr=False)
+
+    @property
+    def start(self) -> int:
+        return self.kind_start
+
+
+Member = Attribute | MapMember | Decl
+
+
+@dataclass(slots=True)
+class Import:
+    path: String
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Const:
+    name: str
+    name_start: int
+    name_end: int
+    value: Value
+    start: int
+    end: int
+
+
+Item = Import | Const | Decl
+
+
+@dataclass
+class File:
+    source: SourceFile
+    items: list[Item] = field(default_factory=list)

@@ -1,0 +1,391 @@
+"""Parse a `.cap` source into a syntax tree with spans, reporting every syntax error.
+
+Lark's LALR parser is the only parser. Two facts make it fast and resilient:
+
+* Top-level items are separated before parsing: an item starts at `import
+  STRING`, `const NAME` or `KIND NAME`, sequences that occur nowhere inside a
+  valid item. Each item is parsed on its own, so a syntax error costs only
+  that item and the parser resumes at the next declaration.
+* An LALR derivation depends only on the sequence of token *types*. The first
+  item of each shape is parsed by Lark and its derivation kept as a recipe;
+  later items of the same shape (an inventory file repeats a handful of
+  shapes) are built from the recipe without running the parser again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from capplan.diagnostics import Diagnostic, Diagnostics, Span, error
+from capplan.source import SourceFile
+from capplan.syntax import ast
+from capplan.syntax.grammar import BAD_CHAR, BAD_STRING, IGNORED, lark_parser, lexer_tables
+
+Recipe = tuple[Any, ...]
+
+TOKEN_NAMES = {
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "EQUAL": "`=`",
+    "COLON": "`:`",
+    "COMMA": "`,`",
+    "DOT": "`.`",
+    "NAME": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "QUANTITY": "a quantity",
+    "DATE": "a date",
+    "KIND": "a declaration",
+    "HALL": "`hall`",
+    "X": "`x`",
+    "TRUE": "`true`",
+    "FALSE": "`false`",
+    "IMPORT": "`import`",
+    "CONST": "`const`",
+    "$END": "end of input",
+}
+
+
+@dataclass
+class ParseResult:
+    file: ast.File
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@dataclass(slots=True)
+class Tokens:
+    types: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def tokenize(source: SourceFile, diagnostics: Diagnostics) -> Tokens:
+    """Lex with the grammar's terminals; lexical errors become diagnostics and tokens."""
+    tables = lexer_tables()
+    keywords = tables.keywords
+    types: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    text = source.text
+    for match in tables.pattern.finditer(text):
+        kind = match.lastgroup
+        assert kind is not None
+        if kind in IGNORED:
+            continue
+        start, end = match.span()
+        if kind == "NAME":
+            kind = keywords.get(text[start:end], kind)
+        elif kind == BAD_STRING:
+            diagnostics.add(_unterminated_string(source, start, end))
+        elif kind == BAD_CHAR:
+            if types and types[-1] == BAD_CHAR and ends[-1] == start:
+                ends[-1] = end  # one diagnostic for a run of stray characters
+                continue
+            diagnostics.add(_bad_character(source, start, end))
+        types.append(kind)
+        starts.append(start)
+        ends.append(end)
+    return Tokens(types, starts, ends)
+
+
+def _unterminated_string(source: SourceFile, start: int, end: int) -> Diagnostic:
+    return error(
+        "E101",
+        "unterminated string",
+        Span(source, start, end),
+        detail='a string must close with `"` on the line where it opens',
+        suggestions=('add the closing `"`; write a line break inside a string as `\\n`',),
+    )
+
+
+def _bad_character(source: SourceFile, start: int, end: int) -> Diagnostic:
+    char = source.text[start:end]
+    return error(
+        "E100",
+        f"unexpected character `{char[:1]}`",
+        Span(source, start, end),
+        detail="this character cannot start any token of the .cap language",
+    )
+
+
+def item_boundaries(types: list[str]) -> list[int]:
+    """Indices where a top-level item starts (plus the end)."""
+    bounds = [0]
+    last = len(types) - 1
+    for i, kind in enumerate(types):
+        if i == 0 or i == last:
+            continue
+        if kind in ("KIND", "CONST"):
+            if types[i + 1] == "NAME":
+                bounds.append(i)
+        elif kind == "IMPORT" and types[i + 1] == "STRING":
+            bounds.append(i)
+    bounds.append(len(types))
+    return bounds
+
+
+_recipes: dict[tuple[str, ...], Recipe | None] = {}
+
+
+def parse_source(source: SourceFile) -> ParseResult:
+    diagnostics = Diagnostics()
+    tokens = tokenize(source, diagnostics)
+    result = ast.File(source)
+    bounds = item_boundaries(tokens.types)
+    types = tokens.types
+    text = source.text
+    for b in range(len(bounds) - 1):
+        lo, hi = bounds[b], bounds[b + 1]
+        if lo == hi:
+            continue
+        shape = tuple(types[lo:hi])
+        recipe = _recipes.get(shape)
+        if recipe is None:
+            if BAD_CHAR in shape or BAD_STRING in shape:
+                continue  # already reported by the lexer
+            recipe = _derive(shape, tokens, lo, hi, source, diagnostics, bounds, b)
+            if recipe is None:
+                continue
+            _recipes[shape] = recipe
+        builder = _Builder(text, tokens.starts, tokens.ends, lo, source)
+        for item_recipe in recipe:
+            result.items.append(builder.item(item_recipe))
+    return ParseResult(result, diagnostics)
+
+
+def _derive(
+    shape: tuple[str, ...],
+    tokens: Tokens,
+    lo: int,
+    hi: int,
+    source: SourceFile,
+    diagnostics: Diagnostics,
+    bounds: list[int],
+    b: int,
+) -> Recipe | None:
+    """Run Lark on one item; its tree (leaves are token indices) becomes the recipe."""
+    interactive = lark_parser().parse_interactive("")
+    for offset, kind in enumerate(shape):
+        token = Token(kind, str(offset), start_pos=offset)
+        try:
+            interactive.feed_token(token)
+        except UnexpectedInput as exc:
+            diagnostics.add(_syntax_error(exc, tokens, lo + offset, source))
+            return None
+    try:
+        tree = interactive.feed_eof(Token("$END", "", start_pos=len(shape)))  # type: ignore[no-untyped-call]
+    except UnexpectedInput as exc:
+        next_start = tokens.starts[hi] if hi < len(tokens.types) else None
+        diagnostics.add(_unfinished_item(exc, tokens, lo, hi, source, next_start))
+        return None
+    return tuple(_compile(child) for child in tree.children)
+
+
+def _expected(exc: UnexpectedInput) -> list[str]:
+    expected = getattr(exc, "expected", None) or set()
+    names = sorted({TOKEN_NAMES.get(name, name) for name in expected})
+    return names
+
+
+def _syntax_error(
+    exc: UnexpectedInput, tokens: Tokens, index: int, source: SourceFile
+) -> Diagnostic:
+    start, end = tokens.starts[index], tokens.ends[index]
+    found = source.text[start:end]
+    expected = _expected(exc)
+    detail = f"expected {_one_of(expected)}" if expected else ""
+    kind = tokens.types[index]
+    suggestions: list[str] = []
+    if kind == "X":
+        suggestions.append("`x` is reserved for multiplied quantities such as `16 x 400 Gbps`")
+    if kind in ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE") and "a name" in expected:
+        suggestions.append(f"`{found}` is a reserved word and cannot name a declaration")
+    return error(
+        "E100",
+        f"unexpected `{found}`",
+        Span(source, start, end),
+        detail=detail,
+        suggestions=suggestions,
+    )
+
+
+def _unfinished_item(
+    exc: UnexpectedInput,
+    tokens: Tokens,
+    lo: int,
+    hi: int,
+    source: SourceFile,
+    next_start: int | None,
+) -> Diagnostic:
+    last_start, last_end = tokens.starts[hi - 1], tokens.ends[hi - 1]
+    expected = _expected(exc)
+    where = "before the next declaration" if next_start is not None else "at the end of the file"
+    opener = source.text[tokens.starts[lo] : tokens.ends[min(lo + 1, hi - 1)]]
+    summary = f"`{opener}` is not finished {where}"
+    detail = f"expected {_one_of(expected)} after this" if expected else ""
+    suggestions = ["add the missing `}`"] if "`}`" in expected else []
+    return error(
+        "E100", summary, Span(source, last_start, last_end), detail=detail, suggestions=suggestions
+    )
+
+
+def _one_of(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return "one of " + ", ".join(names)
+
+
+# --- recipes ----------------------------------------------------------------
+
+
+def _leaf(node: Token | Tree[Token]) -> int:
+    assert isinstance(node, Token)
+    return int(node.start_pos or 0)
+
+
+def _compile(node: Tree[Token]) -> Recipe:
+    kind = node.data
+    children = node.children
+    if kind == "import_stmt":
+        return ("import", _leaf(children[0]), _leaf(children[1]))
+    if kind == "const_stmt":
+        return ("const", _leaf(children[0]), _leaf(children[1]), _compile_value(children[3]))
+    if kind in ("decl", "hall_decl"):
+        members = tuple(_compile_member(c) for c in children[3:-1])
+        return ("decl", _leaf(children[0]), _leaf(children[1]), _leaf(children[-1]), members)
+    raise AssertionError(f"unexpected item {kind}")
+
+
+def _compile_member(node: Token | Tree[Token]) -> Recipe:
+    assert isinstance(node, Tree)
+    if node.data == "hall_decl":
+        return _compile(node)
+    name_node = node.children[0]
+    assert isinstance(name_node, Tree)
+    name = _leaf(name_node.children[0])
+    if node.data == "attribute":
+        return ("attr", name, _compile_value(node.children[2]))
+    entries = []
+    for entry in node.children[2:-1]:
+        assert isinstance(entry, Tree)
+        entries.append((_leaf(entry.children[0]), _compile_value(entry.children[2])))
+    return ("map", name, _leaf(node.children[-1]), tuple(entries))
+
+
+def _compile_value(node: Token | Tree[Token]) -> Recipe:
+    assert isinstance(node, Tree)
+    kind = node.data
+    children = node.children
+    if kind == "ref":
+        return (
+            "ref",
+            tuple(_leaf(c) for c in children if isinstance(c, Token) and c.type != "DOT"),
+        )
+    if kind == "product":
+        return ("product", _leaf(children[0]), _compile_value_or_leaf(children[2]))
+    if kind == "list":
+        items = tuple(_compile_value(c) for c in children if isinstance(c, Tree))
+        return ("list", _leaf(children[0]), _leaf(children[-1]), items)
+    return (kind, _leaf(children[0]))
+
+
+def _compile_value_or_leaf(node: Token | Tree[Token]) -> Recipe:
+    if isinstance(node, Token):  # the QUANTITY of `N x Q`
+        return ("quantity", _leaf(node))
+    return _compile_value(node)
+
+
+class _Builder:
+    """Instantiate a recipe with the tokens of one item."""
+
+    __slots__ = ("base", "ends", "source", "starts", "text")
+
+    def __init__(
+        self, text: str, starts: list[int], ends: list[int], base: int, source: SourceFile
+    ) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+        self.base = base
+        self.source = source
+
+    def _tok(self, index: int) -> tuple[str, int, int]:
+        i = self.base + index
+        start = self.starts[i]
+        end = self.ends[i]
+        return self.text[start:end], start, end
+
+    def item(self, recipe: Recipe) -> ast.Item:
+        kind = recipe[0]
+        if kind == "decl":
+            return self.decl(recipe)
+        if kind == "import":
+            _, kw_start, _ = self._tok(recipe[1])
+            raw, start, end = self._tok(recipe[2])
+            return ast.Import(ast.String(raw[1:-1], start, end), kw_start, end)
+        _, kw_start, _ = self._tok(recipe[1])
+        name, name_start, name_end = self._tok(recipe[2])
+        value = self.value(recipe[3])
+        return ast.Const(name, name_start, name_end, value, kw_start, value.end)
+
+    def decl(self, recipe: Recipe) -> ast.Decl:
+        kind, kind_start, _ = self._tok(recipe[1])
+        name, name_start, name_end = self._tok(recipe[2])
+        end = self.ends[self.base + recipe[3]]
+        members: list[ast.Member] = [self.member(m) for m in recipe[4]]
+        return ast.Decl(kind, name, kind_start, name_start, name_end, members, end, self.source)
+
+    def member(self, recipe: Recipe) -> ast.Member:
+        kind = recipe[0]
+        if kind == "attr":
+            name, start, end = self._tok(recipe[1])
+            return ast.Attribute(name, start, end, self.value(recipe[2]))
+        if kind == "map":
+            name, start, end = self._tok(recipe[1])
+            close = self.ends[self.base + recipe[2]]
+            entries = [ast.Entry(self.key(k), self.value(v)) for k, v in recipe[3]]
+            return ast.MapMember(name, start, end, entries, start, close)
+        return self.decl(recipe)
+
+    def key(self, index: int) -> ast.Key:
+        text, start, end = self._tok(index)
+        first = text[0]
+        if first == '"':
+            return ast.String(text[1:-1], start, end)
+        if first.isdigit():
+            return ast.DateLit(text, start, end)
+        return ast.Ref((text,), start, end)
+
+    def value(self, recipe: Recipe) -> ast.Value:
+        kind = recipe[0]
+        if kind == "ref":
+            parts = [self._tok(i) for i in recipe[1]]
+            return ast.Ref(tuple(p[0] for p in parts), parts[0][1], parts[-1][2])
+        if kind == "product":
+            text, start, end = self._tok(recipe[1])
+            operand = self.value(recipe[2])
+            return ast.Product(ast.Number(text, start, end), operand, start, operand.end)
+        if kind == "list":
+            open_start = self.starts[self.base + recipe[1]]
+            close_end = self.ends[self.base + recipe[2]]
+            return ast.ListVal([self.value(r) for r in recipe[3]], open_start, close_end)
+        text, start, end = self._tok(recipe[1])
+        if kind == "number":
+            return ast.Number(text, start, end)
+        if kind == "quantity":
+            return ast.Quantity(text, start, end)
+        if kind == "date":
+            return ast.DateLit(text, start, end)
+        if kind == "string":
+            return ast.String(text[1:-1], start, end)
+        if kind == "true":
+            return ast.Bool(True, start, end)
+        if kind == "false":
+            return ast.Bool(False, start, end)
+        raise AssertionError(f"unexpected value {kind}")
