@@ -94,7 +94,7 @@ class ValueReader:
     def __init__(self, consts: dict[str, ConstDef], diagnostics: Diagnostics) -> None:
         self.consts = consts
         self.diagnostics = diagnostics
-        self._resolving: list[str] = []
+        self._broken: set[str] = set()  # consts already reported as part of a cycle
 
     # --- consts ---------------------------------------------------------
     def deref(self, value: ast.Value, source: SourceFile) -> tuple[ast.Value, SourceFile] | None:
@@ -104,7 +104,10 @@ class ValueReader:
             const = self.consts.get(value.parts[0])
             if const is None:
                 break
+            if const.name in self._broken:
+                return None
             if const in seen:
+                self._broken.update(c.name for c in seen)
                 self.diagnostics.add(
                     error(
                         "E211",

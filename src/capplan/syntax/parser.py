@@ -187,10 +187,22 @@ def _derive(
     return tuple(_compile(child) for child in tree.children)
 
 
+VALUE_START = frozenset({"NUMBER", "QUANTITY", "STRING", "DATE", "LSQB", "TRUE", "FALSE", "X"})
+ATTRIBUTE_START = frozenset({"NAME", "KIND", "IMPORT", "CONST", "TRUE", "FALSE"})
+
+
 def _expected(exc: UnexpectedInput) -> list[str]:
-    expected = getattr(exc, "expected", None) or set()
-    names = sorted({TOKEN_NAMES.get(name, name) for name in expected})
-    return names
+    """What the parser wanted, in a planner's words rather than terminal names."""
+    expected = set(getattr(exc, "expected", None) or ())
+    names: set[str] = set()
+    if VALUE_START <= expected:
+        names.add("a value")
+        expected -= VALUE_START | {"NAME"}
+    if ATTRIBUTE_START <= expected:
+        names.add("an attribute name")
+        expected -= ATTRIBUTE_START
+    names.update(TOKEN_NAMES.get(name, name) for name in expected)
+    return sorted(names)
 
 
 def _syntax_error(
@@ -204,7 +216,7 @@ def _syntax_error(
     suggestions: list[str] = []
     if kind == "X":
         suggestions.append("`x` is reserved for multiplied quantities such as `16 x 400 Gbps`")
-    if kind in ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE") and "a name" in expected:
+    if kind in ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE", "X") and "a name" in expected:
         suggestions.append(f"`{found}` is a reserved word and cannot name a declaration")
     return error(
         "E100",
