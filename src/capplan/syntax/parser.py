@@ -195,10 +195,10 @@ def _expected(exc: UnexpectedInput) -> list[str]:
     """What the parser wanted, in a planner's words rather than terminal names."""
     expected = set(getattr(exc, "expected", None) or ())
     names: set[str] = set()
-    if VALUE_START <= expected:
+    if expected >= VALUE_START:
         names.add("a value")
         expected -= VALUE_START | {"NAME"}
-    if ATTRIBUTE_START <= expected:
+    if expected >= ATTRIBUTE_START:
         names.add("an attribute name")
         expected -= ATTRIBUTE_START
     names.update(TOKEN_NAMES.get(name, name) for name in expected)
