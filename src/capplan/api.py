@@ -1,19 +1,24 @@
 """The pipeline as functions: what the CLI, tests and benchmarks call.
 
-source -> syntax tree -> typed model -> (schedule -> checks) -> emitters.
+source -> syntax tree -> typed model -> schedule -> checks -> emitters.
 Each stage returns its diagnostics; a later stage runs only on a model the
-earlier stages could build.
+earlier stages could build without errors.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from capplan.diagnostics import Diagnostics
 from capplan.load import Program, load_program, load_text
 from capplan.model.decls import Model
 from capplan.resolve import build_model
+
+if TYPE_CHECKING:
+    from capplan.checks.network import NetworkCheck
+    from capplan.schedule import Schedule
 
 
 @dataclass
@@ -27,18 +32,73 @@ class Compilation:
         return self.model is not None and not self.diagnostics.has_errors
 
 
-def _compile(program: Program) -> Compilation:
+@dataclass
+class Planned:
+    """A model with its schedule, network analysis and every diagnostic."""
+
+    compilation: Compilation
+    model: Model
+    schedule: Schedule
+    network: NetworkCheck | None
+    diagnostics: Diagnostics
+
+
+def _compile(program: Program, static_checks: bool) -> Compilation:
     diagnostics = Diagnostics()
     diagnostics.extend(program.diagnostics)
     model, found = build_model(program)
     diagnostics.extend(found)
-    return Compilation(program, model, diagnostics)
+    compilation = Compilation(program, model, diagnostics)
+    if static_checks and compilation.ok:
+        diagnostics.extend(model_checks(compilation.model))  # type: ignore[arg-type]
+    return compilation
 
 
-def compile_file(path: Path, display: str | None = None) -> Compilation:
-    """Parse and resolve a root file and its imports (raises UnreadableRoot)."""
-    return _compile(load_program(path, display))
+def model_checks(model: Model) -> Diagnostics:
+    """Checks that need the model but not the schedule (W404, E300, E401-E403)."""
+    from capplan.checks.power import check_never_fits
+    from capplan.checks.static import check_horizon
+    from capplan.checks.supply import check_supply
+
+    found = Diagnostics()
+    found.extend(check_horizon(model))
+    found.extend(check_supply(model))
+    found.extend(diagnostic for diagnostic, _ in check_never_fits(model))
+    return found
 
 
-def compile_text(text: str, name: str = "<input>") -> Compilation:
-    return _compile(load_text(text, name))
+def compile_file(path: Path, display: str | None = None, static_checks: bool = True) -> Compilation:
+    """Parse, resolve and statically check a root file and its imports.
+
+    Raises `UnreadableRoot` when the root file itself cannot be read (a usage error).
+    """
+    return _compile(load_program(path, display), static_checks)
+
+
+def compile_text(text: str, name: str = "<input>", static_checks: bool = True) -> Compilation:
+    return _compile(load_text(text, name), static_checks)
+
+
+def plan(compilation: Compilation, network: bool = True) -> Planned | None:
+    """Schedule a statically valid model and run every check on it."""
+    if not compilation.ok or compilation.model is None:
+        return None
+    from capplan.checks.commitments import check_commitments
+    from capplan.checks.power import check_power
+    from capplan.schedule import compute_schedule
+
+    model = compilation.model
+    schedule = compute_schedule(model)
+    diagnostics = Diagnostics()
+    diagnostics.extend(compilation.diagnostics)
+    diagnostics.extend(
+        d for d in check_power(model, schedule) if d.code != "E300"
+    )  # E300 was reported with the static checks
+    diagnostics.extend(check_commitments(model, schedule))
+    analysed = None
+    if network and (model.links or model.flows):
+        from capplan.checks.network import analyse, check_network
+
+        analysed = analyse(model, schedule)
+        diagnostics.extend(check_network(model, analysed))
+    return Planned(compilation, model, schedule, analysed, diagnostics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,6 +13,7 @@ import typer
 from capplan import __version__
 
 if TYPE_CHECKING:
+    from capplan.api import Compilation
     from capplan.diagnostics import Diagnostics
 
 app = typer.Typer(
@@ -88,6 +90,101 @@ def _emit(diagnostics: Diagnostics, format: DiagFormat) -> None:
 
     if ordered:
         sys.stderr.write(render_text(ordered))
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+def _compile_or_exit(path: Path) -> Compilation:
+    from capplan.api import compile_file
+    from capplan.load import UnreadableRoot
+
+    try:
+        return compile_file(path, str(path))
+    except UnreadableRoot as exc:
+        raise _usage_error(str(exc)) from None
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    from capplan.resolve.values import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise _usage_error(f"--at {value}: {exc}") from None
+
+
+@app.command()
+def plan(
+    file: Annotated[Path, typer.Argument(help="Root .cap file (imports are followed).")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="Also show the state on this day (YYYY-MM-DD).")
+    ] = None,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", help="text (tables), json or markdown.")
+    ] = PlanFormat.text,
+    width: Annotated[int, typer.Option("--width", help="Text width in columns.")] = 120,
+) -> None:
+    """Compute when every rack goes live, check power, supply, commitments and bandwidth.
+
+    Prints per site a timeline, per lot its go-live and waiting, per commitment each date,
+    idle GPU-days by cause and the network. Exit 1 when errors were found.
+    """
+    from capplan import api
+
+    day = _parse_day(at)
+    compilation = _compile_or_exit(file)
+    planned = api.plan(compilation)
+    diagnostics = planned.diagnostics if planned else compilation.diagnostics
+    report = None
+    if planned is not None:
+        from capplan.report import build_report
+
+        report = build_report(planned, day)
+    if format is PlanFormat.json:
+        from capplan.views.plan_json import render_plan_json
+
+        sys.stdout.write(render_plan_json(report, diagnostics.sorted()))
+    else:
+        if report is not None and format is PlanFormat.markdown:
+            from capplan.views.plan_markdown import render_plan_markdown
+
+            sys.stdout.write(render_plan_markdown(report))
+        elif report is not None:
+            from capplan.views.plan_text import render_plan_text
+
+            sys.stdout.write(render_plan_text(report, width=width, color=sys.stdout.isatty()))
+        _emit(diagnostics, DiagFormat.text)
+    raise typer.Exit(1 if diagnostics.has_errors else 0)
+
+
+@app.command()
+def graph(
+    file: Annotated[Path, typer.Argument(help="Root .cap file (imports are followed).")],
+    format: Annotated[
+        GraphFormat, typer.Option("--format", help="dot (Graphviz) or mermaid.")
+    ] = GraphFormat.dot,
+) -> None:
+    """Print the constraint graph: declarations and what each depends on."""
+    compilation = _compile_or_exit(file)
+    if compilation.model is None or compilation.diagnostics.has_errors:
+        _emit(compilation.diagnostics, DiagFormat.text)
+        raise typer.Exit(1)
+    from capplan.graph import build_graph, to_dot, to_mermaid
+
+    built = build_graph(compilation.model)
+    sys.stdout.write(to_dot(built) if format is GraphFormat.dot else to_mermaid(built))
+    raise typer.Exit(0)
 
 
 def main() -> None:

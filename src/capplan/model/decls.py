@@ -194,6 +194,7 @@ class Model(Frozen):
     links: dict[str, Link] = Field(default_factory=dict)
     flows: dict[str, Flow] = Field(default_factory=dict)
     commitments: dict[str, Commitment] = Field(default_factory=dict)
+    written_dates: tuple[tuple[date, Span], ...] = ()  # every date as written, for W404
 
     def hall(self, key: str) -> Hall:
         site, hall = key.split(".", 1)

@@ -81,7 +81,8 @@ class Resolver:
         self.ordered: list[DeclSite] = []
         self.reader = ValueReader(self.consts, self.diagnostics)
         self.built = Built()
-        self.dates: list[date] = []
+        self.dates: list[date] = []  # every date, written or derived: the default horizon
+        self.written: list[tuple[date, Span]] = []  # dates as written, for W404
 
     # --- pass 1: names ------------------------------------------------------
     def collect(self) -> None:
@@ -283,6 +284,7 @@ class Resolver:
         day = self.reader.date(value, site.source)
         if day is not None:
             self.dates.append(day)
+            self.written.append((day, Span(site.source, value.start, value.end)))
         return day
 
     # --- schedules ----------------------------------------------------------------
@@ -335,6 +337,7 @@ class Resolver:
                 continue
             previous = (day, span)
             self.dates.append(day)
+            self.written.append((day, Span(source, key.start, key.end)))
             steps.append(Step(day=day, value=value, span=span))
         if not member.entries:
             self.diagnostics.add(
@@ -784,6 +787,7 @@ class Resolver:
             if arrival is None or racks is None:
                 return None
             self.dates.append(arrival)
+            self.written.append((arrival, Span(source, arrive.value.start, arrive.value.end)))
             return (
                 Tranche(day=arrival, racks=racks, span=Span(source, arrive.start, arrive.end)),
             ), False
@@ -1014,6 +1018,7 @@ class Resolver:
         start, end = self.horizon()
         model = Model(
             plan=self.built.plan,
+            written_dates=tuple(self.written),
             start=start,
             end=end,
             as_of=self.built.plan.as_of if self.built.plan else None,

@@ -1,0 +1,1 @@
+"""Check families: each module yields diagnostics about one concern."""

@@ -1,0 +1,94 @@
+"""E400: a commitment not met on one of its dates, with the main cause of the shortfall."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+
+from capplan.diagnostics import Diagnostic, Related, error
+from capplan.model.decls import Commitment, Model, level_at
+from capplan.schedule import CAUSE_LABELS, Schedule
+
+NOT_ARRIVED = "not delivered by then"
+NOT_PLANNED = "not enough GPUs planned"
+
+
+def required_on(model: Model, commitment: Commitment, day: date) -> int:
+    """The sum of the levels of all commitments of the same scope on `day`."""
+    scope = commitment.scope
+    return sum(
+        int(level_at(other.gpus, day))
+        for other in model.commitments.values()
+        if other.scope == scope
+    )
+
+
+def shortfall_causes(
+    model: Model, schedule: Schedule, commitment: Commitment, day: date, shortfall: int
+) -> dict[str, int]:
+    """GPUs in scope that are not live on `day`, by what holds them back."""
+    causes: dict[str, int] = defaultdict(int)
+    for lot in model.lots.values():
+        if lot.site not in commitment.sites:
+            continue
+        if commitment.rack_type is not None and lot.rack_type != commitment.rack_type:
+            continue
+        for tranche in schedule.lots[lot.name].tranches:
+            live = sum(p.racks for p in tranche.parts if p.day <= day)
+            waiting = tranche.racks - live
+            if waiting <= 0:
+                continue
+            gpus = waiting * tranche.gpus_per_rack
+            if tranche.arrival > day:
+                causes[NOT_ARRIVED] += gpus
+                continue
+            wait = next((w for w in tranche.waits if w.first <= day < w.last_exclusive), None)
+            causes[CAUSE_LABELS[wait.cause] if wait else "install"] += gpus
+    planned = sum(causes.values())
+    if planned < shortfall:
+        causes[NOT_PLANNED] += shortfall - planned
+    return dict(causes)
+
+
+def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
+    for commitment in model.commitments.values():
+        for step in commitment.gpus:
+            required = required_on(model, commitment, step.day)
+            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
+            if live >= required:
+                continue
+            shortfall = required - live
+            causes = shortfall_causes(model, schedule, commitment, step.day, shortfall)
+            main = max(sorted(causes), key=lambda c: causes[c])
+            shared = [
+                c
+                for c in model.commitments.values()
+                if c.scope == commitment.scope and c is not commitment
+            ]
+            scope = ", ".join(commitment.sites) + (
+                f" ({commitment.rack_type} only)" if commitment.rack_type else ""
+            )
+            detail = [
+                f"on {step.day}: required {required:,} GPUs at {scope}, live {live:,}, "
+                f"shortfall {shortfall:,}",
+                "held back: "
+                + ", ".join(
+                    f"{gpus:,} GPUs {cause}"
+                    for cause, gpus in sorted(causes.items(), key=lambda kv: -kv[1])
+                ),
+            ]
+            if shared:
+                detail.append(
+                    "the requirement adds the commitments of the same scope: "
+                    + ", ".join(f"`{c.name}` {int(level_at(c.gpus, step.day)):,}" for c in shared)
+                )
+            who = f" for {commitment.customer}" if commitment.customer else ""
+            yield error(
+                "E400",
+                f"commitment `{commitment.name}`{who} not met on {step.day}: "
+                f"{live:,} of {required:,} GPUs live, short {shortfall:,} ({main})",
+                step.span or commitment.name_span,
+                detail="\n".join(detail),
+                related=[Related(f"`{c.name}` shares this scope", c.name_span) for c in shared],
+            )

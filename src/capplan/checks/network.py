@@ -1,0 +1,171 @@
+"""Bandwidth checks E500, E501, E502: the model and schedule fed to `capplan.netflow`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from capplan.diagnostics import Diagnostic, Related, error
+from capplan.model.decls import Flow, Link, Model, level_at
+from capplan.model.units import format_bandwidth
+from capplan.netflow import Finding, NetFlow, NetLink, NetworkReport, StepFn, analyse_network
+from capplan.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class NetworkCheck:
+    report: NetworkReport
+    links: tuple[NetLink, ...]
+    flows: tuple[NetFlow, ...]
+
+
+def link_capacity(link: Link) -> StepFn:
+    """Capacity levels per direction, zero before the link is ready."""
+    steps = [(s.day, float(s.value)) for s in link.capacity]
+    if link.ready is None:
+        return tuple((d.toordinal(), v) for d, v in steps)
+    at_ready = float(level_at(link.capacity, link.ready))
+    later = [(d, v) for d, v in steps if d > link.ready]
+    return ((link.ready.toordinal(), at_ready), *((d.toordinal(), v) for d, v in later))
+
+
+def flow_rate(flow: Flow, schedule: Schedule) -> StepFn:
+    """bit/s on each day; a per-GPU rate times the GPUs live at its site that day."""
+    if not flow.per_gpu:
+        return tuple((s.day.toordinal(), float(s.value)) for s in flow.rate)
+    assert flow.gpu_site is not None
+    levels = schedule.site_levels(flow.gpu_site)
+    days = sorted({s.day for s in flow.rate} | {level.day for level in levels})
+    out: list[tuple[int, float]] = []
+    gpus = 0
+    index = 0
+    for day in days:
+        while index < len(levels) and levels[index].day <= day:
+            gpus = levels[index].gpus
+            index += 1
+        out.append((day.toordinal(), float(level_at(flow.rate, day)) * gpus))
+    return tuple(out)
+
+
+def network_inputs(
+    model: Model, schedule: Schedule
+) -> tuple[tuple[NetLink, ...], tuple[NetFlow, ...]]:
+    links = tuple(
+        NetLink(link.name, link.a, link.b, link_capacity(link)) for link in model.links.values()
+    )
+    flows = tuple(
+        NetFlow(flow.name, flow.src, flow.dst, flow_rate(flow, schedule), flow.protect)
+        for flow in model.flows.values()
+    )
+    return links, flows
+
+
+def analyse(model: Model, schedule: Schedule) -> NetworkCheck:
+    links, flows = network_inputs(model, schedule)
+    nodes = sorted(set(model.sites) | set(model.pops))
+    report = analyse_network(nodes, links, flows, model.start.toordinal(), model.end.toordinal())
+    return NetworkCheck(report, links, flows)
+
+
+def _day(ordinal: int) -> date:
+    return date.fromordinal(ordinal)
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _when(finding: Finding, model: Model) -> str:
+    first, last = _day(finding.first_day), _day(finding.last_day)
+    if first == last:
+        return f"on {first}"
+    until = "the plan end" if last >= model.end else str(last)
+    return f"from {first} until {until}"
+
+
+def check_network(model: Model, check: NetworkCheck) -> Iterator[Diagnostic]:
+    for finding in check.report.findings:
+        if finding.code == "E502":
+            yield _disconnected(model, finding)
+        elif finding.code == "E500":
+            yield _unroutable(model, finding)
+        else:
+            yield _unprotected(model, finding)
+
+
+def _link_related(model: Model, names: tuple[str, ...]) -> list[Related]:
+    return [
+        Related(
+            f"`{n}` carries {format_bandwidth(level_at(model.links[n].capacity, model.end))}",
+            model.links[n].attr_span("capacity"),
+        )
+        for n in names
+        if n in model.links
+    ]
+
+
+def _unroutable(model: Model, finding: Finding) -> Diagnostic:
+    flow = model.flows[finding.flows[0]]
+    worst = _day(finding.worst_day)
+    summary = (
+        f"flows {_names(finding.flows)} not routable {_when(finding, model)}: "
+        f"need {format_bandwidth(finding.demand_bps)} across {_names(finding.links)}, "
+        f"which carry {format_bandwidth(finding.capacity_bps)}"
+    )
+    detail = (
+        f"worst on {worst}: demand {format_bandwidth(finding.demand_bps)} vs capacity "
+        f"{format_bandwidth(finding.capacity_bps)} ({finding.congestion:.0%} of the bottleneck); "
+        f"{finding.days_checked} checked day(s) fail"
+    )
+    if finding.certificate == "saturated":
+        detail += "; bottleneck links found from the LP's duals (every single cut fits)"
+    return error(
+        "E500",
+        summary,
+        flow.attr_span("rate"),
+        detail=detail,
+        related=_link_related(model, finding.links),
+        suggestions=(
+            "add capacity on the bottleneck links, add a path around them, or lower the rates",
+        ),
+    )
+
+
+def _unprotected(model: Model, finding: Finding) -> Diagnostic:
+    flow = model.flows[finding.flows[0]]
+    lost = finding.lost_link or "?"
+    summary = (
+        f"protected flows {_names(finding.flows)} not routable after losing link `{lost}` "
+        f"{_when(finding, model)}"
+    )
+    detail = (
+        f"without `{lost}` they need {format_bandwidth(finding.demand_bps)} across "
+        f"{_names(finding.links) or 'no remaining link'}, which carry {format_bandwidth(finding.capacity_bps)}"
+    )
+    related = []
+    if lost in model.links:
+        related.append(Related(f"losing `{lost}` breaks protection", model.links[lost].name_span))
+    related.extend(_link_related(model, finding.links))
+    return error(
+        "E501",
+        summary,
+        flow.attr_span("protect"),
+        detail=detail,
+        related=related,
+        suggestions=("add a diverse path so that no single link carries protected traffic alone",),
+    )
+
+
+def _disconnected(model: Model, finding: Finding) -> Diagnostic:
+    flow = model.flows[finding.flows[0]]
+    return error(
+        "E502",
+        f"flow `{flow.name}`: `{flow.src}` and `{flow.dst}` are never connected",
+        flow.name_span,
+        detail="no chain of links with capacity joins the two endpoints on any day of the plan",
+        related=[Related("from", flow.attr_span("from")), Related("to", flow.attr_span("to"))],
+        suggestions=(
+            f"add a link between `{flow.src}` and `{flow.dst}` (or via another site or pop)",
+        ),
+    )

@@ -1,0 +1,134 @@
+"""Supply checks: lead times (E401, E403) and supplier allocations (E402)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from capplan.diagnostics import Diagnostic, Related, error
+from capplan.model.decls import Lot, Model, Supplier, level_at
+
+
+def check_supply(model: Model) -> Iterator[Diagnostic]:
+    yield from check_lot_lead_times(model)
+    yield from check_link_lead_times(model)
+    yield from check_allocations(model)
+
+
+def check_lot_lead_times(model: Model) -> Iterator[Diagnostic]:
+    """E401: a lot scheduled to arrive before it could, given when it was ordered."""
+    for lot in model.lots.values():
+        supplier = model.suppliers[lot.supplier]
+        if lot.order is None or lot.arrival_from_order or supplier.lead_time is None:
+            continue
+        earliest = supplier.lead_time.after(lot.order)
+        early = [t for t in lot.tranches if t.day < earliest]
+        if not early:
+            continue
+        first = early[0]
+        racks = sum(t.racks for t in early)
+        yield error(
+            "E401",
+            f"lot `{lot.name}` arrives {first.day}, before order + lead time ({earliest})",
+            first.span or lot.attr_span("arrive"),
+            detail=f"ordered {lot.order} + {supplier.lead_time} from `{supplier.name}` = {earliest}; "
+            f"{racks} rack{'s' if racks != 1 else ''} in {len(early)} tranche"
+            f"{'s' if len(early) != 1 else ''} would arrive up to {(earliest - first.day).days} days early",
+            related=[
+                Related("ordered here", lot.attr_span("order")),
+                Related(f"`{supplier.name}` lead time", supplier.attr_span("lead_time")),
+            ],
+            suggestions=(f"arrive on or after {earliest}, or order earlier",),
+        )
+
+
+def check_link_lead_times(model: Model) -> Iterator[Diagnostic]:
+    """E403: a link declared ready before its optics could be delivered."""
+    for link in model.links.values():
+        if link.order is None or link.supplier is None or "ready" not in link.attr_spans:
+            continue
+        supplier = model.suppliers[link.supplier]
+        if supplier.lead_time is None or link.ready is None:
+            continue
+        earliest = supplier.lead_time.after(link.order)
+        if link.ready >= earliest:
+            continue
+        yield error(
+            "E403",
+            f"link `{link.name}` is ready {link.ready}, before order + lead time ({earliest})",
+            link.attr_span("ready"),
+            detail=f"ordered {link.order} + {supplier.lead_time} from `{supplier.name}` = {earliest}",
+            related=[
+                Related("ordered here", link.attr_span("order")),
+                Related(f"`{supplier.name}` lead time", supplier.attr_span("lead_time")),
+            ],
+            suggestions=(f"set ready = {earliest} or later, or order earlier",),
+        )
+
+
+def period_start(day: date, period: str) -> date:
+    """First day of the calendar month, or the Monday of the ISO week."""
+    if period == "mo":
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())
+
+
+def period_label(start: date, period: str) -> str:
+    if period == "mo":
+        return start.strftime("%Y-%m")
+    year, week, _ = start.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def check_allocations(model: Model) -> Iterator[Diagnostic]:
+    """E402: one per supplier and period in which deliveries exceed the allocation."""
+    lots_by_supplier: dict[str, list[Lot]] = defaultdict(list)
+    for lot in model.lots.values():
+        lots_by_supplier[lot.supplier].append(lot)
+        if lot.via is not None and lot.via != lot.supplier:
+            lots_by_supplier[lot.via].append(lot)
+    for supplier in model.suppliers.values():
+        if supplier.allocation:
+            yield from _supplier_allocation(model, supplier, lots_by_supplier[supplier.name])
+
+
+def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> Iterator[Diagnostic]:
+    period = supplier.allocation_period
+    unit = supplier.allocation_unit
+    scheduled: dict[date, int] = defaultdict(int)
+    contributors: dict[date, list[Lot]] = defaultdict(list)
+    for lot in lots:
+        per_rack = model.rack_types[lot.rack_type].gpus if unit == "gpus" else 1
+        for tranche in lot.tranches:
+            start = period_start(tranche.day, period)
+            scheduled[start] += tranche.racks * per_rack
+            if lot not in contributors[start]:
+                contributors[start].append(lot)
+    for start in sorted(scheduled):
+        allowed = level_at(supplier.allocation, start)
+        amount = scheduled[start]
+        if amount <= allowed:
+            continue
+        label = period_label(start, period)
+        shown = contributors[start][:5]
+        more = len(contributors[start]) - len(shown)
+        related = [
+            Related(f"`{lot.name}` delivers in {label}", lot.attr_span("arrive")) for lot in shown
+        ]
+        if more:
+            related.append(Related(f"and {more} more lot{'s' if more != 1 else ''}", None))
+        binding = [step for step in supplier.allocation if step.day <= start]
+        span = (
+            binding[-1].span if binding and binding[-1].span else supplier.attr_span("allocation")
+        )
+        yield error(
+            "E402",
+            f"`{supplier.name}` allocation exceeded in {label}: {amount} {unit} scheduled, "
+            f"{allowed.normalize():f} allowed",
+            span,
+            detail=f"over by {(amount - allowed).normalize():f} {unit}; the allocation in force on "
+            f"{start} is {allowed.normalize():f} {unit}/{period}",
+            related=related,
+            suggestions=("spread the deliveries over more periods, or raise the allocation",),
+        )

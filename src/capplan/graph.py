@@ -1,0 +1,108 @@
+"""The constraint graph: declarations as nodes, their dependencies as edges.
+
+Edges point from a declaration to what it depends on (lot -> hall, site, rack
+type, suppliers; link -> endpoints, supplier; flow -> endpoints; commitment ->
+sites, rack type; hall -> site). The graph orders work (dependencies first),
+finds cycles, and is what `capplan graph` draws.
+"""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+
+from capplan.model.decls import Model
+
+Node = str  # "kind:name", e.g. "hall:narvik.kvandal_a"
+
+
+def node(kind: str, name: str) -> Node:
+    return f"{kind}:{name}"
+
+
+def build_graph(model: Model) -> nx.DiGraph:
+    graph = nx.DiGraph()
+
+    def add(kind: str, name: str) -> Node:
+        key = node(kind, name)
+        graph.add_node(key, kind=kind, name=name)
+        return key
+
+    def depends(source: Node, target: Node, role: str) -> None:
+        graph.add_edge(source, target, role=role)
+
+    for name in model.suppliers:
+        add("supplier", name)
+    for name in model.rack_types:
+        add("rack_type", name)
+    for site in model.sites.values():
+        site_node = add("site", site.name)
+        for hall in site.halls.values():
+            depends(add("hall", hall.key), site_node, "in")
+    for name in model.pops:
+        add("pop", name)
+    for lot in model.lots.values():
+        lot_node = add("lot", lot.name)
+        target = node("hall", f"{lot.site}.{lot.hall}") if lot.hall else node("site", lot.site)
+        depends(lot_node, target, "to")
+        depends(lot_node, node("rack_type", lot.rack_type), "rack_type")
+        depends(lot_node, node("supplier", lot.supplier), "supplier")
+        if lot.via:
+            depends(lot_node, node("supplier", lot.via), "via")
+    for link in model.links.values():
+        link_node = add("link", link.name)
+        depends(link_node, node(model.endpoint_kind(link.a), link.a), "from")
+        depends(link_node, node(model.endpoint_kind(link.b), link.b), "to")
+        if link.supplier:
+            depends(link_node, node("supplier", link.supplier), "supplier")
+    for flow in model.flows.values():
+        flow_node = add("flow", flow.name)
+        depends(flow_node, node(model.endpoint_kind(flow.src), flow.src), "from")
+        depends(flow_node, node(model.endpoint_kind(flow.dst), flow.dst), "to")
+    for commitment in model.commitments.values():
+        commitment_node = add("commitment", commitment.name)
+        for site_name in commitment.sites:
+            depends(commitment_node, node("site", site_name), "site")
+        if commitment.rack_type:
+            depends(commitment_node, node("rack_type", commitment.rack_type), "rack_type")
+    return graph
+
+
+def dependency_order(graph: nx.DiGraph) -> list[Node]:
+    """Dependencies before dependants; ties broken by name for determinism."""
+    return list(reversed(list(nx.lexicographical_topological_sort(graph, key=lambda n: n))))
+
+
+def find_cycles(graph: nx.DiGraph) -> list[list[Node]]:
+    return sorted(sorted(cycle) for cycle in nx.simple_cycles(graph))
+
+
+def _sorted_edges(graph: nx.DiGraph) -> list[tuple[Node, Node, str]]:
+    return sorted((a, b, str(data.get("role", ""))) for a, b, data in graph.edges(data=True))
+
+
+def to_dot(graph: nx.DiGraph) -> str:
+    lines = ["digraph capplan {", "  rankdir=LR;", "  node [shape=box];"]
+    for key in sorted(graph.nodes):
+        data = graph.nodes[key]
+        label = f"{data['kind']}\\n{data['name']}"
+        lines.append(f'  "{key}" [label="{label}"];')
+    for a, b, role in _sorted_edges(graph):
+        lines.append(f'  "{a}" -> "{b}" [label="{role}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_id(key: Node) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", key)
+
+
+def to_mermaid(graph: nx.DiGraph) -> str:
+    lines = ["flowchart LR"]
+    for key in sorted(graph.nodes):
+        data = graph.nodes[key]
+        lines.append(f'  {_mermaid_id(key)}["{data["kind"]}: {data["name"]}"]')
+    for a, b, role in _sorted_edges(graph):
+        lines.append(f"  {_mermaid_id(a)} -->|{role}| {_mermaid_id(b)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,333 @@
+"""The plan report: the data `capplan plan` shows, independent of how it is shown.
+
+Text (rich), JSON and Markdown renderers all read this one typed structure, so
+the three forms can never disagree. Power is reported in MW, rounded to 3
+decimals (kW resolution); counts are exact.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from capplan.api import Planned
+from capplan.model.decls import Model, Site, level_at
+from capplan.schedule import CAUSE_LABELS, Schedule
+
+MW = Decimal(1_000_000)
+
+
+def mw(watts: Decimal) -> float:
+    return float(round(watts / MW, 3))
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TimelineRow(Row):
+    day: date
+    racks: int
+    gpus: int
+    it_mw: float
+    facility_mw: float
+    envelope_mw: float
+    usable_mw: float  # envelope x (1 - reserve)
+    headroom_mw: float  # usable - facility
+
+
+class SiteReport(Row):
+    name: str
+    pue: float
+    reserve: float
+    halls: list[str]
+    racks_planned: int
+    gpus_planned: int
+    gpus_live_at_end: int
+    timeline: list[TimelineRow]
+
+
+class GoLiveRow(Row):
+    day: date
+    racks: int
+    hall: str
+
+
+class LotReport(Row):
+    name: str
+    site: str
+    hall: str | None
+    rack_type: str
+    racks: int
+    gpus: int
+    arrivals: list[tuple[date, int]]
+    go_live: list[GoLiveRow]
+    first_live: date | None
+    last_live: date | None
+    stranded_racks: int
+    idle_gpu_days: dict[str, int]  # beyond install, by cause
+    install_gpu_days: int
+    main_cause: str | None
+
+
+class CommitmentRow(Row):
+    commitment: str
+    customer: str | None
+    sites: list[str]
+    rack_type: str | None
+    day: date
+    required: int
+    live: int
+    met: bool
+    shortfall: int
+
+
+class LinkRow(Row):
+    link: str
+    a: str
+    b: str
+    peak_utilisation: float
+    peak_day: date | None
+    peak_load_gbps: float
+    capacity_gbps: float
+    headroom_gbps: float
+
+
+class ProtectionRow(Row):
+    flow: str
+    worst_link: str | None
+    day: date | None
+    congestion_after_loss: float | None
+    congestion_intact: float | None
+
+
+class NetworkReportView(Row):
+    days_checked: int
+    links: list[LinkRow]
+    protection: list[ProtectionRow]
+
+
+class SiteState(Row):
+    site: str
+    racks: int
+    gpus: int
+    it_mw: float
+    facility_mw: float
+    envelope_mw: float
+    usable_mw: float
+    headroom_mw: float
+
+
+class AtReport(Row):
+    day: date
+    sites: list[SiteState]
+    lots: list[tuple[str, int, int]]  # lot, racks live, GPUs live
+    gpus_live: int
+
+
+class PlanReport(Row):
+    format_version: str = "1"
+    plan: str | None
+    start: date
+    end: date
+    as_of: date | None
+    gpus_planned: int
+    gpus_live_at_end: int
+    stranded_racks: int
+    sites: list[SiteReport]
+    lots: list[LotReport]
+    commitments: list[CommitmentRow]
+    idle_gpu_days: dict[str, int]
+    network: NetworkReportView | None
+    at: AtReport | None
+
+
+def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[TimelineRow]:
+    """A row on every day where GPUs live or the envelope change."""
+    levels = schedule.site_levels(site.name)
+    days = sorted({lv.day for lv in levels} | {s.day for s in site.power})
+    rows = []
+    index = -1
+    for day in days:
+        while index + 1 < len(levels) and levels[index + 1].day <= day:
+            index += 1
+        level = levels[index] if index >= 0 else None
+        rows.append(
+            _state_row(
+                site,
+                day,
+                level.racks if level else 0,
+                level.gpus if level else 0,
+                level.it_w if level else Decimal(0),
+            )
+        )
+    return rows
+
+
+def _state_row(site: Site, day: date, racks: int, gpus: int, it_w: Decimal) -> TimelineRow:
+    envelope = level_at(site.power, day)
+    usable = envelope * (1 - site.reserve)
+    facility = it_w * site.pue
+    return TimelineRow(
+        day=day,
+        racks=racks,
+        gpus=gpus,
+        it_mw=mw(it_w),
+        facility_mw=mw(facility),
+        envelope_mw=mw(envelope),
+        usable_mw=mw(usable),
+        headroom_mw=mw(usable - facility),
+    )
+
+
+def state_at(model: Model, schedule: Schedule, day: date) -> AtReport:
+    sites = []
+    for site in model.sites.values():
+        level = None
+        for lv in schedule.site_levels(site.name):
+            if lv.day <= day:
+                level = lv
+        row = _state_row(
+            site,
+            day,
+            level.racks if level else 0,
+            level.gpus if level else 0,
+            level.it_w if level else Decimal(0),
+        )
+        sites.append(SiteState(site=site.name, **row.model_dump(exclude={"day"})))
+    lots = []
+    for name, outcome in schedule.lots.items():
+        racks = sum(p.racks for p in outcome.parts if p.day <= day)
+        lots.append((name, racks, racks * outcome.gpus_per_rack))
+    return AtReport(day=day, sites=sites, lots=lots, gpus_live=sum(s.gpus for s in sites))
+
+
+def lot_reports(model: Model, schedule: Schedule) -> list[LotReport]:
+    out = []
+    for lot in model.lots.values():
+        outcome = schedule.lots[lot.name]
+        idle = outcome.idle_gpu_days()
+        beyond = {CAUSE_LABELS[c]: d for c, d in idle.items() if c != "install" and d}
+        main = max(beyond, key=lambda c: beyond[c]) if beyond else None
+        out.append(
+            LotReport(
+                name=lot.name,
+                site=lot.site,
+                hall=lot.hall,
+                rack_type=lot.rack_type,
+                racks=lot.racks,
+                gpus=lot.racks * outcome.gpus_per_rack,
+                arrivals=[(t.day, t.racks) for t in lot.tranches],
+                go_live=[GoLiveRow(day=p.day, racks=p.racks, hall=p.hall) for p in outcome.parts],
+                first_live=outcome.first_live,
+                last_live=outcome.last_live,
+                stranded_racks=outcome.stranded,
+                idle_gpu_days=beyond,
+                install_gpu_days=idle["install"],
+                main_cause=main,
+            )
+        )
+    return out
+
+
+def commitment_rows(model: Model, schedule: Schedule) -> list[CommitmentRow]:
+    from capplan.checks.commitments import required_on
+
+    rows = []
+    for commitment in model.commitments.values():
+        for step in commitment.gpus:
+            required = required_on(model, commitment, step.day)
+            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
+            rows.append(
+                CommitmentRow(
+                    commitment=commitment.name,
+                    customer=commitment.customer,
+                    sites=list(commitment.sites),
+                    rack_type=commitment.rack_type,
+                    day=step.day,
+                    required=required,
+                    live=live,
+                    met=live >= required,
+                    shortfall=max(0, required - live),
+                )
+            )
+    return rows
+
+
+def network_view(planned: Planned) -> NetworkReportView | None:
+    if planned.network is None:
+        return None
+    model = planned.model
+    report = planned.network.report
+    links = []
+    for usage in report.links:
+        link = model.links[usage.link]
+        links.append(
+            LinkRow(
+                link=usage.link,
+                a=link.a,
+                b=link.b,
+                peak_utilisation=round(usage.peak_utilisation, 6),
+                peak_day=date.fromordinal(usage.peak_day) if usage.peak_day else None,
+                peak_load_gbps=round(usage.load_bps / 1e9, 3),
+                capacity_gbps=round(usage.capacity_bps / 1e9, 3),
+                headroom_gbps=round(usage.headroom_bps / 1e9, 3),
+            )
+        )
+    protection = [
+        ProtectionRow(
+            flow=p.flow,
+            worst_link=p.worst_link,
+            day=date.fromordinal(p.day) if p.day else None,
+            congestion_after_loss=_finite(p.congestion),
+            congestion_intact=_finite(p.intact_congestion),
+        )
+        for p in report.protection
+    ]
+    return NetworkReportView(days_checked=report.days_checked, links=links, protection=protection)
+
+
+def _finite(value: float) -> float | None:
+    return None if value == float("inf") else round(value, 6)
+
+
+def build_report(planned: Planned, at: date | None = None) -> PlanReport:
+    model, schedule = planned.model, planned.schedule
+    sites = []
+    for site in model.sites.values():
+        planned_racks = sum(lot.racks for lot in model.lots.values() if lot.site == site.name)
+        planned_gpus = sum(
+            lot.racks * model.rack_types[lot.rack_type].gpus
+            for lot in model.lots.values()
+            if lot.site == site.name
+        )
+        sites.append(
+            SiteReport(
+                name=site.name,
+                pue=float(site.pue),
+                reserve=float(site.reserve),
+                halls=list(site.halls),
+                racks_planned=planned_racks,
+                gpus_planned=planned_gpus,
+                gpus_live_at_end=schedule.gpus_live([site.name], model.end),
+                timeline=site_timeline(model, schedule, site),
+            )
+        )
+    idle = {CAUSE_LABELS[c]: d for c, d in schedule.idle_gpu_days.items()}
+    return PlanReport(
+        plan=model.plan.name if model.plan else None,
+        start=model.start,
+        end=model.end,
+        as_of=model.as_of,
+        gpus_planned=sum(s.gpus_planned for s in sites),
+        gpus_live_at_end=sum(s.gpus_live_at_end for s in sites),
+        stranded_racks=schedule.stranded_racks,
+        sites=sites,
+        lots=lot_reports(model, schedule),
+        commitments=commitment_rows(model, schedule),
+        idle_gpu_days=idle,
+        network=network_view(planned),
+        at=state_at(model, schedule, at) if at else None,
+    )

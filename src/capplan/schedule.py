@@ -1,0 +1,296 @@
+"""The energization schedule of a model: when every rack goes live, and why it waited.
+
+Adapts the typed model to the pure engine in `capplan.energize` (exact integer
+milliwatts, ordinal days) and answers the questions checks and reports ask in
+model terms: GPUs live at a site on a day, per lot outcomes, idle GPU-days.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from capplan.energize import (
+    CAUSES,
+    BatchResult,
+    BatchSpec,
+    Cause,
+    EnergizeResult,
+    HallSpec,
+    LiveLevel,
+    SiteSpec,
+    StepFn,
+    energize,
+)
+from capplan.model.decls import Model, Step
+
+CAUSE_LABELS: dict[str, str] = {
+    "install": "install",
+    "hall_not_ready": "hall not ready",
+    "cooling": "cooling",
+    "positions": "positions",
+    "hall_power": "hall power",
+    "site_power": "site power",
+}
+
+
+def milliwatts(watts: Decimal, round_up: bool = False) -> int:
+    value = watts * 1000
+    return math.ceil(value) if round_up else math.floor(value)
+
+
+def power_steps(steps: Iterable[Step]) -> StepFn:
+    return tuple((s.day.toordinal(), milliwatts(s.value)) for s in steps)
+
+
+@dataclass(frozen=True)
+class GoLive:
+    day: date
+    racks: int
+    hall: str
+    binding: str  # "ready" | "hall_power" | "site_power"
+
+
+@dataclass(frozen=True)
+class Wait:
+    cause: str
+    first: date
+    last_exclusive: date
+    racks: int
+
+    @property
+    def days(self) -> int:
+        return (self.last_exclusive - self.first).days
+
+
+@dataclass(frozen=True)
+class TrancheOutcome:
+    lot: str
+    tranche: int
+    arrival: date
+    ready: date
+    racks: int
+    gpus_per_rack: int
+    parts: tuple[GoLive, ...]
+    stranded: int
+    stranded_cause: str | None
+    waits: tuple[Wait, ...]
+
+
+@dataclass
+class LotOutcome:
+    name: str
+    racks: int
+    gpus_per_rack: int
+    tranches: list[TrancheOutcome] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[GoLive]:
+        return [p for t in self.tranches for p in t.parts]
+
+    @property
+    def stranded(self) -> int:
+        return sum(t.stranded for t in self.tranches)
+
+    @property
+    def live(self) -> int:
+        return self.racks - self.stranded
+
+    @property
+    def first_live(self) -> date | None:
+        days = [p.day for p in self.parts]
+        return min(days) if days else None
+
+    @property
+    def last_live(self) -> date | None:
+        days = [p.day for p in self.parts]
+        return max(days) if days else None
+
+    def idle_gpu_days(self) -> dict[str, int]:
+        out: dict[str, int] = dict.fromkeys(CAUSES, 0)
+        for tranche in self.tranches:
+            for wait in tranche.waits:
+                out[wait.cause] += wait.racks * tranche.gpus_per_rack * wait.days
+        return out
+
+    def stranded_causes(self) -> dict[str, int]:
+        """Stranded racks by the cause that held them on the plan's last day."""
+        out: dict[str, int] = defaultdict(int)
+        for tranche in self.tranches:
+            if tranche.stranded:
+                out[tranche.stranded_cause or "arrives after the plan end"] += tranche.stranded
+        return dict(out)
+
+
+@dataclass(frozen=True)
+class Level:
+    """What is live at a site from `day` until the next level."""
+
+    day: date
+    racks: int
+    gpus: int
+    it_w: Decimal
+    facility_w: Decimal
+
+
+class Schedule:
+    """The computed schedule of one model."""
+
+    def __init__(self, model: Model, result: EnergizeResult) -> None:
+        self.model = model
+        self.result = result
+        self.lots: dict[str, LotOutcome] = {}
+        self._gpu_steps: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+        self._collect()
+
+    def _collect(self) -> None:
+        model = self.model
+        for name, lot in model.lots.items():
+            self.lots[name] = LotOutcome(name, lot.racks, model.rack_types[lot.rack_type].gpus)
+        deltas: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for batch in self.result.batches:
+            outcome = _tranche(batch)
+            self.lots[batch.batch.lot].tranches.append(outcome)
+            lot = model.lots[batch.batch.lot]
+            for part in batch.parts:
+                deltas[(lot.site, lot.rack_type)][part.day] += (
+                    part.racks * batch.batch.gpus_per_rack
+                )
+        for key, by_day in deltas.items():
+            days = sorted(by_day)
+            total = 0
+            levels = []
+            for day in days:
+                total += by_day[day]
+                levels.append(total)
+            self._gpu_steps[key] = (days, levels)
+
+    # --- queries ----------------------------------------------------------------
+    def gpus_live(self, sites: Iterable[str], day: date, rack_type: str | None = None) -> int:
+        """GPUs live at the end of `day` at these sites (of one rack type, if given)."""
+        ordinal = day.toordinal()
+        total = 0
+        site_set = set(sites)
+        for (site, kind), (days, levels) in self._gpu_steps.items():
+            if site not in site_set or (rack_type is not None and kind != rack_type):
+                continue
+            index = bisect_right(days, ordinal) - 1
+            if index >= 0:
+                total += levels[index]
+        return total
+
+    def site_levels(self, site: str) -> list[Level]:
+        pue = self.model.sites[site].pue
+        return [_level(level, pue) for level in self.result.sites.get(site, ())]
+
+    def hall_levels(self, hall_key: str) -> list[Level]:
+        pue = self.model.sites[hall_key.split(".", 1)[0]].pue
+        return [_level(level, pue) for level in self.result.halls.get(hall_key, ())]
+
+    def gpu_change_days(self, site: str) -> list[date]:
+        return [date.fromordinal(level.day) for level in self.result.sites.get(site, ())]
+
+    @property
+    def idle_gpu_days(self) -> Mapping[Cause, int]:
+        return self.result.idle
+
+    def idle_by_site(self, site: str) -> Mapping[Cause, int]:
+        return self.result.idle_by_site.get(site, dict.fromkeys(CAUSES, 0))
+
+    @property
+    def stranded_racks(self) -> int:
+        return self.result.stranded
+
+
+def _level(level: LiveLevel, pue: Decimal) -> Level:
+    it_w = Decimal(level.it) / 1000
+    return Level(date.fromordinal(level.day), level.racks, level.gpus, it_w, it_w * pue)
+
+
+def _tranche(batch: BatchResult) -> TrancheOutcome:
+    spec = batch.batch
+    return TrancheOutcome(
+        lot=spec.lot,
+        tranche=spec.tranche,
+        arrival=date.fromordinal(spec.arrival),
+        ready=date.fromordinal(spec.installed),
+        racks=spec.racks,
+        gpus_per_rack=spec.gpus_per_rack,
+        parts=tuple(
+            GoLive(date.fromordinal(p.day), p.racks, p.hall, p.binding) for p in batch.parts
+        ),
+        stranded=batch.stranded,
+        stranded_cause=batch.stranded_cause,
+        waits=tuple(
+            Wait(
+                w.cause,
+                date.fromordinal(w.first_day),
+                date.fromordinal(w.last_day_exclusive),
+                w.racks,
+            )
+            for w in batch.waits
+        ),
+    )
+
+
+def engine_inputs(model: Model) -> tuple[list[SiteSpec], list[HallSpec], list[BatchSpec]]:
+    sites: list[SiteSpec] = []
+    halls: list[HallSpec] = []
+    for site in model.sites.values():
+        keys = []
+        for hall in site.halls.values():
+            keys.append(hall.key)
+            halls.append(
+                HallSpec(
+                    key=hall.key,
+                    site=site.name,
+                    positions=hall.positions,
+                    cooling=hall.cooling,
+                    power=power_steps(hall.power) if hall.power is not None else None,
+                    ready=hall.ready.toordinal(),
+                )
+            )
+        sites.append(
+            SiteSpec(
+                key=site.name,
+                envelope=power_steps(site.power),
+                pue=Fraction(site.pue),
+                reserve=Fraction(site.reserve),
+                halls=tuple(keys),
+            )
+        )
+    batches: list[BatchSpec] = []
+    for lot in model.lots.values():
+        rack = model.rack_types[lot.rack_type]
+        rack_power = milliwatts(rack.power, round_up=True)
+        hall_key = f"{lot.site}.{lot.hall}" if lot.hall else None
+        for index, tranche in enumerate(lot.tranches):
+            batches.append(
+                BatchSpec(
+                    lot=lot.name,
+                    lot_index=lot.index,
+                    tranche=index,
+                    arrival=tranche.day.toordinal(),
+                    installed=rack.install.after(tranche.day).toordinal(),
+                    racks=tranche.racks,
+                    gpus_per_rack=rack.gpus,
+                    rack_power=rack_power,
+                    cooling=rack.cooling,
+                    site=lot.site,
+                    hall=hall_key,
+                    priority=lot.priority,
+                )
+            )
+    return sites, halls, batches
+
+
+def compute_schedule(model: Model) -> Schedule:
+    sites, halls, batches = engine_inputs(model)
+    result = energize(sites, halls, batches, model.start.toordinal(), model.end.toordinal())
+    return Schedule(model, result)

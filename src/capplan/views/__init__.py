@@ -1,0 +1,1 @@
+"""Presentations of a plan report: text (rich), Markdown and JSON."""

@@ -1,0 +1,85 @@
+"""`capplan plan --format markdown`: tables that render in a git forge."""
+
+from __future__ import annotations
+
+from capplan.report import PlanReport
+from capplan.views.tables import (
+    COMMITMENT_HEADERS,
+    LOT_HEADERS,
+    TIMELINE_HEADERS,
+    commitment_cells,
+    condensed_timeline,
+    lot_cells,
+    notable_lots,
+    timeline_cells,
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
+    return lines
+
+
+def render_plan_markdown(report: PlanReport) -> str:
+    name = report.plan or "plan"
+    out = [
+        f"# {name}",
+        "",
+        f"Horizon {report.start} to {report.end}."
+        + (f" As of {report.as_of}." if report.as_of else ""),
+        "",
+        f"GPUs planned: {report.gpus_planned:,}; live by {report.end}: {report.gpus_live_at_end:,}; "
+        f"stranded racks: {report.stranded_racks:,}.",
+        "",
+    ]
+    for site in report.sites:
+        rows, monthly = condensed_timeline(site.timeline)
+        out += [
+            f"## Site {site.name}",
+            "",
+            f"PUE {site.pue:g}, reserve {site.reserve * 100:g}%, "
+            f"{site.gpus_planned:,} GPUs planned."
+            + (" Last state of each month." if monthly else ""),
+            "",
+        ]
+        out += _md_table(TIMELINE_HEADERS, [timeline_cells(r) for r in rows]) + [""]
+    lots, hidden = notable_lots(report)
+    out += ["## Lots", ""] + _md_table(LOT_HEADERS, [lot_cells(lot) for lot in lots]) + [""]
+    if hidden:
+        out += [f"{hidden:,} more lots are live without waiting beyond install.", ""]
+    if report.commitments:
+        out += ["## Commitments", ""]
+        out += _md_table(COMMITMENT_HEADERS, [commitment_cells(r) for r in report.commitments]) + [
+            ""
+        ]
+    idle = {c: d for c, d in report.idle_gpu_days.items() if d}
+    out += ["## Idle GPU-days by cause", ""]
+    out += (
+        _md_table(["cause", "GPU-days"], [[c, f"{d:,}"] for c, d in idle.items()])
+        if idle
+        else ["None."]
+    )
+    out.append("")
+    if report.network is not None:
+        out += ["## Network", "", f"{report.network.days_checked} days checked.", ""]
+        out += _md_table(
+            ["link", "ends", "capacity Gbps", "peak use", "peak day", "headroom Gbps"],
+            [
+                [
+                    lk.link,
+                    f"{lk.a} - {lk.b}",
+                    f"{lk.capacity_gbps:,.0f}",
+                    f"{lk.peak_utilisation:.1%}",
+                    str(lk.peak_day or "-"),
+                    f"{lk.headroom_gbps:,.0f}",
+                ]
+                for lk in report.network.links
+            ],
+        )
+        out.append("")
+    return "\n".join(out)
