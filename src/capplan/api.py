@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from capplan.diagnostics import Diagnostics
 from capplan.load import Program, load_program, load_text
 from capplan.model.decls import Model
+from capplan.perf import gc_paused
 from capplan.resolve import build_model
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class Planned:
 
 
 def _compile(program: Program, static_checks: bool) -> Compilation:
+    with gc_paused():
+        return _compile_program(program, static_checks)
+
+
+def _compile_program(program: Program, static_checks: bool) -> Compilation:
     diagnostics = Diagnostics()
     diagnostics.extend(program.diagnostics)
     model, found = build_model(program)
@@ -72,7 +78,8 @@ def compile_file(path: Path, display: str | None = None, static_checks: bool = T
 
     Raises `UnreadableRoot` when the root file itself cannot be read (a usage error).
     """
-    return _compile(load_program(path, display), static_checks)
+    with gc_paused():
+        return _compile(load_program(path, display), static_checks)
 
 
 def compile_text(text: str, name: str = "<input>", static_checks: bool = True) -> Compilation:
@@ -83,6 +90,12 @@ def plan(compilation: Compilation, network: bool = True) -> Planned | None:
     """Schedule a statically valid model and run every check on it."""
     if not compilation.ok or compilation.model is None:
         return None
+    with gc_paused():
+        return _plan(compilation, network)
+
+
+def _plan(compilation: Compilation, network: bool) -> Planned:
+    assert compilation.model is not None
     from capplan.checks.commitments import check_commitments
     from capplan.checks.power import check_power
     from capplan.schedule import compute_schedule

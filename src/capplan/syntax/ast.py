@@ -117,7 +117,7 @@ class Decl:
     name_end: int
     members: list[Member]
     end: int
-    source: SourceFile | None = field(default=None, repr=False)
+    source: SourceFile | None = field(default=None, repr=False, compare=False)
 
     @property
     def start(self) -> int:

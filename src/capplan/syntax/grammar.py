@@ -37,6 +37,33 @@ def lark_parser() -> Lark:
 class LexerTables:
     pattern: re.Pattern[str]
     keywords: dict[str, str]  # NAME text -> keyword terminal
+    order: tuple[tuple[str, str], ...]  # (terminal, regex) in the order the lexer tries them
+    gap: re.Pattern[str]  # whitespace and comments between tokens
+
+    def slot(self, kind: str) -> str:
+        """A regex matching exactly where the lexer would produce a `kind` token here.
+
+        The lexer takes the first terminal (in `order`) that matches, then retypes
+        keyword NAMEs; so a slot rules out every earlier terminal, is atomic (no
+        backtracking into a token), and for NAME rules out the keywords.
+        """
+        target = "NAME" if kind in self.keywords.values() else kind
+        parts: list[str] = []
+        for name, regex in self.order:
+            if name == target:
+                break
+            parts.append(f"(?!{regex})")
+        regex = dict(self.order)[target]
+        boundary = "(?![A-Za-z0-9_-])"
+        if kind != target:  # a keyword: the NAME token is exactly the word
+            word = next(w for w, k in self.keywords.items() if k == kind)
+            parts.append(f"({re.escape(word)}){boundary}")
+        else:
+            if target == "NAME":
+                words = "|".join(re.escape(w) for w in sorted(self.keywords))
+                parts.append(f"(?!(?:{words}){boundary})")
+            parts.append(f"((?>{regex}))")
+        return "".join(parts)
 
 
 @cache
@@ -54,13 +81,16 @@ def lexer_tables() -> LexerTables:
     name_pattern = next(t for t in terminals if t.name == "NAME").pattern.to_regexp()
     name_re = re.compile(name_pattern)
     keywords: dict[str, str] = {}
-    alternatives: list[str] = []
+    order: list[tuple[str, str]] = []
     for terminal in terminals:
         pattern = terminal.pattern
         if pattern.type == "str" and name_re.fullmatch(pattern.value):
             keywords[pattern.value] = terminal.name
             continue
-        alternatives.append(f"(?P<{terminal.name}>{pattern.to_regexp()})")
-    alternatives.append(f'(?P<{BAD_STRING}>"(?:[^"\\\\\\n]|\\\\.)*\\\\?)')
-    alternatives.append(f"(?P<{BAD_CHAR}>[\\s\\S])")
-    return LexerTables(re.compile("|".join(alternatives)), keywords)
+        order.append((terminal.name, pattern.to_regexp()))
+    order.append((BAD_STRING, '"(?:[^"\\\\\\n]|\\\\.)*\\\\?'))
+    order.append((BAD_CHAR, "[\\s\\S]"))
+    master = re.compile("|".join(f"(?P<{name}>{regex})" for name, regex in order))
+    ignored = "|".join(regex for name, regex in order if name in IGNORED)
+    gap = re.compile(f"(?:{ignored})*+")
+    return LexerTables(master, keywords, tuple(order), gap)

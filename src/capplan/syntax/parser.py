@@ -14,6 +14,7 @@ Lark's LALR parser is the only parser. Two facts make it fast and resilient:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from capplan.diagnostics import Diagnostic, Diagnostics, Span, error
+from capplan.perf import gc_paused
 from capplan.source import SourceFile
 from capplan.syntax import ast
 from capplan.syntax.grammar import BAD_CHAR, BAD_STRING, IGNORED, lark_parser, lexer_tables
@@ -65,35 +67,6 @@ class Tokens:
     ends: list[int]
 
 
-def tokenize(source: SourceFile, diagnostics: Diagnostics) -> Tokens:
-    """Lex with the grammar's terminals; lexical errors become diagnostics and tokens."""
-    tables = lexer_tables()
-    keywords = tables.keywords
-    types: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    text = source.text
-    for match in tables.pattern.finditer(text):
-        kind = match.lastgroup
-        assert kind is not None
-        if kind in IGNORED:
-            continue
-        start, end = match.span()
-        if kind == "NAME":
-            kind = keywords.get(text[start:end], kind)
-        elif kind == BAD_STRING:
-            diagnostics.add(_unterminated_string(source, start, end))
-        elif kind == BAD_CHAR:
-            if types and types[-1] == BAD_CHAR and ends[-1] == start:
-                ends[-1] = end  # one diagnostic for a run of stray characters
-                continue
-            diagnostics.add(_bad_character(source, start, end))
-        types.append(kind)
-        starts.append(start)
-        ends.append(end)
-    return Tokens(types, starts, ends)
-
-
 def _unterminated_string(source: SourceFile, start: int, end: int) -> Diagnostic:
     return error(
         "E101",
@@ -114,60 +87,157 @@ def _bad_character(source: SourceFile, start: int, end: int) -> Diagnostic:
     )
 
 
-def item_boundaries(types: list[str]) -> list[int]:
-    """Indices where a top-level item starts (plus the end)."""
-    bounds = [0]
-    last = len(types) - 1
-    for i, kind in enumerate(types):
-        if i == 0 or i == last:
-            continue
-        if kind in ("KIND", "CONST"):
-            if types[i + 1] == "NAME":
-                bounds.append(i)
-        elif kind == "IMPORT" and types[i + 1] == "STRING":
-            bounds.append(i)
-    bounds.append(len(types))
-    return bounds
+def _starts_item(kind: str, following: str) -> bool:
+    """`import STRING`, `const NAME` and `KIND NAME` occur only at the start of an item."""
+    if kind in ("KIND", "CONST"):
+        return following == "NAME"
+    return kind == "IMPORT" and following == "STRING"
 
 
-_recipes: dict[tuple[str, ...], Recipe | None] = {}
+@dataclass(slots=True)
+class Shape:
+    """A known item shape: the recipe of its derivation and a regex for the whole item."""
+
+    recipe: Recipe
+    pattern: re.Pattern[str]
+
+
+_shapes: dict[tuple[str, ...], Shape] = {}
+_recent: list[Shape] = []  # most recently used first
+RECENT = 8
+
+
+def _shape_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
+    """The item's tokens in sequence, then (lookahead) the end or the next item's start."""
+    tables = lexer_tables()
+    gap = tables.gap.pattern
+    body = gap.join(tables.slot(kind) for kind in kinds)
+    nexts = "|".join(
+        tables.slot(a) + gap + tables.slot(b)
+        for a, b in (("KIND", "NAME"), ("CONST", "NAME"), ("IMPORT", "STRING"))
+    )
+    # Groups inside the lookahead would shift the token numbering: make them non-capturing.
+    nexts = re.sub(r"\((?![?])", "(?:", nexts)
+    return re.compile(f"{body}(?={gap}(?:\\Z|{nexts}))")
+
+
+def _remember(kinds: tuple[str, ...], recipe: Recipe) -> Shape:
+    shape = _shapes.get(kinds)
+    if shape is None:
+        shape = Shape(recipe, _shape_pattern(kinds))
+        _shapes[kinds] = shape
+    _use(shape)
+    return shape
+
+
+def _use(shape: Shape) -> None:
+    if _recent and _recent[0] is shape:
+        return
+    if shape in _recent:
+        _recent.remove(shape)
+    _recent.insert(0, shape)
+    del _recent[RECENT:]
 
 
 def parse_source(source: SourceFile) -> ParseResult:
+    """Every item of the file; each failed item is one diagnostic and parsing goes on."""
+    with gc_paused():
+        return _parse(source)
+
+
+def _parse(source: SourceFile) -> ParseResult:
     diagnostics = Diagnostics()
-    tokens = tokenize(source, diagnostics)
     result = ast.File(source)
-    bounds = item_boundaries(tokens.types)
-    types = tokens.types
     text = source.text
-    for b in range(len(bounds) - 1):
-        lo, hi = bounds[b], bounds[b + 1]
-        if lo == hi:
-            continue
-        shape = tuple(types[lo:hi])
-        recipe = _recipes.get(shape)
-        if recipe is None:
-            if BAD_CHAR in shape or BAD_STRING in shape:
-                continue  # already reported by the lexer
-            recipe = _derive(shape, tokens, lo, hi, source, diagnostics, bounds, b)
-            if recipe is None:
-                continue
-            _recipes[shape] = recipe
-        builder = _Builder(text, tokens.starts, tokens.ends, lo, source)
-        for item_recipe in recipe:
-            result.items.append(builder.item(item_recipe))
+    size = len(text)
+    skip = lexer_tables().gap.match
+    items = result.items
+    pos = 0
+    while True:
+        pos = skip(text, pos).end()  # type: ignore[union-attr]
+        if pos >= size:
+            break
+        for shape in _recent:
+            match = shape.pattern.match(text, pos)
+            if match is not None:
+                _Builder(text, match.regs, source).items(shape.recipe, items)
+                pos = match.end()
+                break
+        else:
+            pos = _slow_item(source, pos, items, diagnostics)
     return ParseResult(result, diagnostics)
+
+
+def _lex_item(source: SourceFile, pos: int) -> tuple[Tokens, int]:
+    """Tokens from `pos` up to the next item start; and where that next item starts."""
+    tables = lexer_tables()
+    keywords = tables.keywords
+    text = source.text
+    types: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in tables.pattern.finditer(text, pos):
+        kind = match.lastgroup
+        assert kind is not None
+        if kind in IGNORED:
+            continue
+        start, end = match.span()
+        if kind == "NAME":
+            kind = keywords.get(text[start:end], kind)
+        if len(types) >= 2 and _starts_item(types[-1], kind):
+            next_start = starts.pop()
+            types.pop()
+            ends.pop()
+            return Tokens(types, starts, ends), next_start
+        types.append(kind)
+        starts.append(start)
+        ends.append(end)
+    return Tokens(types, starts, ends), len(text)
+
+
+def _report_lexical(source: SourceFile, tokens: Tokens, diagnostics: Diagnostics) -> bool:
+    """E101/E100 for tokens no terminal matched; True if there were any."""
+    found = False
+    previous_end = -1
+    for kind, start, end in zip(tokens.types, tokens.starts, tokens.ends, strict=True):
+        if kind == BAD_STRING:
+            diagnostics.add(_unterminated_string(source, start, end))
+            found = True
+        elif kind == BAD_CHAR:
+            if start != previous_end:  # one diagnostic for a run of stray characters
+                diagnostics.add(_bad_character(source, start, end))
+            found = True
+        previous_end = end if kind == BAD_CHAR else -1
+    return found
+
+
+def _slow_item(
+    source: SourceFile, pos: int, items: list[ast.Item], diagnostics: Diagnostics
+) -> int:
+    """Lex one item, derive its shape with Lark (once per shape), build it."""
+    tokens, next_start = _lex_item(source, pos)
+    if _report_lexical(source, tokens, diagnostics):
+        return next_start
+    kinds = tuple(tokens.types)
+    shape = _shapes.get(kinds)
+    if shape is None:
+        recipe = _derive(kinds, tokens, source, diagnostics, next_start < len(source.text))
+        if recipe is None:
+            return next_start
+        shape = _remember(kinds, recipe)
+    else:
+        _use(shape)
+    regs = [(pos, pos), *zip(tokens.starts, tokens.ends, strict=True)]
+    _Builder(source.text, regs, source).items(shape.recipe, items)
+    return next_start
 
 
 def _derive(
     shape: tuple[str, ...],
     tokens: Tokens,
-    lo: int,
-    hi: int,
     source: SourceFile,
     diagnostics: Diagnostics,
-    bounds: list[int],
-    b: int,
+    more: bool,
 ) -> Recipe | None:
     """Run Lark on one item; its tree (leaves are token indices) becomes the recipe."""
     interactive = lark_parser().parse_interactive("")
@@ -176,13 +246,12 @@ def _derive(
         try:
             interactive.feed_token(token)
         except UnexpectedInput as exc:
-            diagnostics.add(_syntax_error(exc, tokens, lo + offset, source))
+            diagnostics.add(_syntax_error(exc, tokens, offset, source))
             return None
     try:
         tree = interactive.feed_eof(Token("$END", "", start_pos=len(shape)))  # type: ignore[no-untyped-call]
     except UnexpectedInput as exc:
-        next_start = tokens.starts[hi] if hi < len(tokens.types) else None
-        diagnostics.add(_unfinished_item(exc, tokens, lo, hi, source, next_start))
+        diagnostics.add(_unfinished_item(exc, tokens, source, more))
         return None
     return tuple(_compile(child) for child in tree.children)
 
@@ -228,22 +297,21 @@ def _syntax_error(
 
 
 def _unfinished_item(
-    exc: UnexpectedInput,
-    tokens: Tokens,
-    lo: int,
-    hi: int,
-    source: SourceFile,
-    next_start: int | None,
+    exc: UnexpectedInput, tokens: Tokens, source: SourceFile, more: bool
 ) -> Diagnostic:
-    last_start, last_end = tokens.starts[hi - 1], tokens.ends[hi - 1]
+    last_start, last_end = tokens.starts[-1], tokens.ends[-1]
     expected = _expected(exc)
-    where = "before the next declaration" if next_start is not None else "at the end of the file"
-    opener = source.text[tokens.starts[lo] : tokens.ends[min(lo + 1, hi - 1)]]
+    where = "before the next declaration" if more else "at the end of the file"
+    opener = source.text[tokens.starts[0] : tokens.ends[min(1, len(tokens.ends) - 1)]]
     summary = f"`{opener}` is not finished {where}"
     detail = f"expected {_one_of(expected)} after this" if expected else ""
     suggestions = ["add the missing `}`"] if "`}`" in expected else []
     return error(
-        "E100", summary, Span(source, last_start, last_end), detail=detail, suggestions=suggestions
+        "E100",
+        summary,
+        Span(source, last_start, last_end),
+        detail=detail,
+        suggestions=suggestions,
     )
 
 
@@ -314,24 +382,27 @@ def _compile_value_or_leaf(node: Token | Tree[Token]) -> Recipe:
 
 
 class _Builder:
-    """Instantiate a recipe with the tokens of one item."""
+    """Instantiate a recipe: `regs[i + 1]` is the (start, end) of the item's token i."""
 
-    __slots__ = ("base", "ends", "source", "starts", "text")
+    __slots__ = ("regs", "source", "text")
 
     def __init__(
-        self, text: str, starts: list[int], ends: list[int], base: int, source: SourceFile
+        self,
+        text: str,
+        regs: tuple[tuple[int, int], ...] | list[tuple[int, int]],
+        source: SourceFile,
     ) -> None:
         self.text = text
-        self.starts = starts
-        self.ends = ends
-        self.base = base
+        self.regs = regs
         self.source = source
 
     def _tok(self, index: int) -> tuple[str, int, int]:
-        i = self.base + index
-        start = self.starts[i]
-        end = self.ends[i]
+        start, end = self.regs[index + 1]
         return self.text[start:end], start, end
+
+    def items(self, recipe: Recipe, out: list[ast.Item]) -> None:
+        for item_recipe in recipe:
+            out.append(self.item(item_recipe))
 
     def item(self, recipe: Recipe) -> ast.Item:
         kind = recipe[0]
@@ -349,18 +420,18 @@ class _Builder:
     def decl(self, recipe: Recipe) -> ast.Decl:
         kind, kind_start, _ = self._tok(recipe[1])
         name, name_start, name_end = self._tok(recipe[2])
-        end = self.ends[self.base + recipe[3]]
+        end = self.regs[recipe[3] + 1][1]
         members: list[ast.Member] = [self.member(m) for m in recipe[4]]
         return ast.Decl(kind, name, kind_start, name_start, name_end, members, end, self.source)
 
     def member(self, recipe: Recipe) -> ast.Member:
         kind = recipe[0]
         if kind == "attr":
-            name, start, end = self._tok(recipe[1])
-            return ast.Attribute(name, start, end, self.value(recipe[2]))
+            start, end = self.regs[recipe[1] + 1]
+            return ast.Attribute(self.text[start:end], start, end, self.value(recipe[2]))
         if kind == "map":
             name, start, end = self._tok(recipe[1])
-            close = self.ends[self.base + recipe[2]]
+            close = self.regs[recipe[2] + 1][1]
             entries = [ast.Entry(self.key(k), self.value(v)) for k, v in recipe[3]]
             return ast.MapMember(name, start, end, entries, start, close)
         return self.decl(recipe)
@@ -384,10 +455,11 @@ class _Builder:
             operand = self.value(recipe[2])
             return ast.Product(ast.Number(text, start, end), operand, start, operand.end)
         if kind == "list":
-            open_start = self.starts[self.base + recipe[1]]
-            close_end = self.ends[self.base + recipe[2]]
+            open_start = self.regs[recipe[1] + 1][0]
+            close_end = self.regs[recipe[2] + 1][1]
             return ast.ListVal([self.value(r) for r in recipe[3]], open_start, close_end)
-        text, start, end = self._tok(recipe[1])
+        start, end = self.regs[recipe[1] + 1]
+        text = self.text[start:end]
         if kind == "number":
             return ast.Number(text, start, end)
         if kind == "quantity":
