@@ -313,13 +313,12 @@ class Resolver:
         previous: tuple[date, Span] | None = None
         for entry in member.entries:
             key = entry.key
-            if not isinstance(key, ast.DateLit):
-                self.reader.wrong(key, source, "a date as a schedule key, such as `2026-03-01:`")
+            day = self.schedule_key(key, source)
+            if day is None:
                 ok = False
                 continue
-            day = self.reader.date_text(key, source)
             value = read(entry.value, source)
-            if day is None or value is None:
+            if value is None:
                 ok = False
                 continue
             span = Span(source, key.start, entry.value.end)
@@ -350,6 +349,15 @@ class Resolver:
             )
             return None
         return tuple(steps) if ok else None
+
+    def schedule_key(self, key: ast.Key, source: SourceFile) -> date | None:
+        """A date, or the name of a const whose value is a date."""
+        if isinstance(key, ast.DateLit):
+            return self.reader.date_text(key, source)
+        if isinstance(key, ast.Ref):
+            return self.reader.date(key, source)
+        self.reader.wrong(key, source, "a date as a schedule key, such as `2026-03-01:`")
+        return None
 
     def canonical(self, dims: tuple[Dim, ...]) -> Callable[[ast.Value, SourceFile], Decimal | None]:
         def read(value: ast.Value, source: SourceFile) -> Decimal | None:

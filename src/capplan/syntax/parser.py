@@ -96,14 +96,21 @@ def _starts_item(kind: str, following: str) -> bool:
 
 @dataclass(slots=True)
 class Shape:
-    """A known item shape: the recipe of its derivation and a regex for the whole item."""
+    """A known item shape: the recipe of its derivation, and once it repeats, a regex.
 
+    Compiling a shape's regex costs about a millisecond, so it is done only when
+    the shape is seen a second time: a hand-written file of varied items never
+    pays for it, an inventory of thousands of alike items pays once.
+    """
+
+    kinds: tuple[str, ...]
     recipe: Recipe
-    pattern: re.Pattern[str]
+    seen: int = 1
+    pattern: re.Pattern[str] | None = None
 
 
 _shapes: dict[tuple[str, ...], Shape] = {}
-_recent: list[Shape] = []  # most recently used first
+_recent: list[Shape] = []  # shapes with a compiled regex, most recently used first
 RECENT = 8
 
 
@@ -121,16 +128,11 @@ def _shape_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"{body}(?={gap}(?:\\Z|{nexts}))")
 
 
-def _remember(kinds: tuple[str, ...], recipe: Recipe) -> Shape:
-    shape = _shapes.get(kinds)
-    if shape is None:
-        shape = Shape(recipe, _shape_pattern(kinds))
-        _shapes[kinds] = shape
-    _use(shape)
-    return shape
-
-
 def _use(shape: Shape) -> None:
+    """Count a use; from the second use on, keep the shape's regex among the recent ones."""
+    shape.seen += 1
+    if shape.pattern is None:
+        shape.pattern = _shape_pattern(shape.kinds)
     if _recent and _recent[0] is shape:
         return
     if shape in _recent:
@@ -158,7 +160,7 @@ def _parse(source: SourceFile) -> ParseResult:
         if pos >= size:
             break
         for shape in _recent:
-            match = shape.pattern.match(text, pos)
+            match = shape.pattern.match(text, pos)  # type: ignore[union-attr]
             if match is not None:
                 _Builder(text, match.regs, source).items(shape.recipe, items)
                 pos = match.end()
@@ -224,7 +226,7 @@ def _slow_item(
         recipe = _derive(kinds, tokens, source, diagnostics, next_start < len(source.text))
         if recipe is None:
             return next_start
-        shape = _remember(kinds, recipe)
+        shape = _shapes[kinds] = Shape(kinds, recipe)
     else:
         _use(shape)
     regs = [(pos, pos), *zip(tokens.starts, tokens.ends, strict=True)]
