@@ -19,8 +19,8 @@ def parse_both(text: str) -> tuple[object, object]:
         slow = parser.parse_source(SourceFile("a.cap", text))
     finally:
         parser.RECENT = saved
-    parser.parse_source(SourceFile("a.cap", text))  # warm the shape cache: every shape seen twice
-    parser.parse_source(SourceFile("a.cap", text))
+    for _ in range(parser.COMPILE_AFTER):  # warm the cache: every shape's regex compiled
+        parser.parse_source(SourceFile("a.cap", text))
     fast = parser.parse_source(SourceFile("a.cap", text))
     return slow, fast
 
@@ -58,7 +58,10 @@ def test_repeated_items_take_the_fast_path() -> None:
     parser._shapes.clear()
     result = parser.parse_source(SourceFile("inv.cap", text))
     assert len(result.file.items) == 50
-    assert len(parser._shapes) == 1  # one shape learned from Lark, 49 items matched by its regex
+    assert len(parser._shapes) == 1  # one shape learned from Lark, the rest matched by its regex
+    assert (
+        parser._shapes[next(iter(parser._shapes))].seen == parser.COMPILE_AFTER
+    )  # then no more slow path
 
 
 def test_a_keyword_where_a_name_was_learned_is_not_matched_as_a_name() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import re._constants as re_constants  # type: ignore[import-not-found]
+import re._parser as re_parser  # type: ignore[import-not-found]
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from lark import Lark
 
@@ -49,9 +52,13 @@ class LexerTables:
         """
         target = "NAME" if kind in self.keywords.values() else kind
         parts: list[str] = []
+        own = first_chars(dict(self.order)[target])
         for name, regex in self.order:
             if name == target:
                 break
+            theirs = first_chars(regex)
+            if own is not None and theirs is not None and not own & theirs:
+                continue  # cannot start at the same character: no need to rule it out
             parts.append(f"(?!{regex})")
         regex = dict(self.order)[target]
         boundary = "(?![A-Za-z0-9_-])"
@@ -64,6 +71,68 @@ class LexerTables:
                 parts.append(f"(?!(?:{words}){boundary})")
             parts.append(f"((?>{regex}))")
         return "".join(parts)
+
+
+@cache
+def first_chars(regex: str) -> frozenset[str] | None:
+    """Characters a match of `regex` can start with; None when any character can."""
+    chars, _ = _first(list(re_parser.parse(regex)))
+    return None if chars is None else frozenset(chars)
+
+
+def _first(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
+    """(first characters or None for any, whether the sequence can match empty)."""
+    found: set[str] = set()
+    for op, av in items:
+        chars, nullable = _first_one(op, av)
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return found, False
+    return found, True
+
+
+def _first_one(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+    c = re_constants
+    if op is c.LITERAL:
+        return {chr(av)}, False
+    if op is c.IN:
+        return _first_in(av), False
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, sub = av
+        chars, nullable = _first(list(sub))
+        return chars, nullable or low == 0
+    if op is c.SUBPATTERN:
+        return _first(list(av[-1]))
+    if op is c.ATOMIC_GROUP:
+        return _first(list(av))
+    if op is c.BRANCH:
+        union: set[str] = set()
+        nullable = False
+        for branch in av[1]:
+            chars, empty = _first(list(branch))
+            if chars is None:
+                return None, False
+            union |= chars
+            nullable = nullable or empty
+        return union, nullable
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        return set(), True  # zero-width
+    return None, False
+
+
+def _first_in(av: Any) -> set[str] | None:
+    c = re_constants
+    chars: set[str] = set()
+    for op, value in av:
+        if op is c.LITERAL:
+            chars.add(chr(value))
+        elif op is c.RANGE:
+            chars.update(chr(i) for i in range(value[0], value[1] + 1))
+        else:  # NEGATE, CATEGORY (\s, \d ...): treat as any character
+            return None
+    return chars
 
 
 @cache

@@ -98,9 +98,10 @@ def _starts_item(kind: str, following: str) -> bool:
 class Shape:
     """A known item shape: the recipe of its derivation, and once it repeats, a regex.
 
-    Compiling a shape's regex costs about a millisecond, so it is done only when
-    the shape is seen a second time: a hand-written file of varied items never
-    pays for it, an inventory of thousands of alike items pays once.
+    Compiling a shape's regex costs a few milliseconds, about as much as a few
+    items through the slow path, so it is done only once a shape has been seen
+    COMPILE_AFTER times: a hand-written file of varied items never pays for it,
+    an inventory of thousands of alike items pays once.
     """
 
     kinds: tuple[str, ...]
@@ -112,6 +113,7 @@ class Shape:
 _shapes: dict[tuple[str, ...], Shape] = {}
 _recent: list[Shape] = []  # shapes with a compiled regex, most recently used first
 RECENT = 8
+COMPILE_AFTER = 8  # uses before a shape's regex pays back its compile time
 
 
 def _shape_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
@@ -129,8 +131,10 @@ def _shape_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _use(shape: Shape) -> None:
-    """Count a use; from the second use on, keep the shape's regex among the recent ones."""
+    """Count a use; once the shape repeats, keep its regex among the recent ones."""
     shape.seen += 1
+    if shape.seen < COMPILE_AFTER:
+        return
     if shape.pattern is None:
         shape.pattern = _shape_pattern(shape.kinds)
     if _recent and _recent[0] is shape:
