@@ -27,10 +27,16 @@ class Compilation:
     program: Program
     model: Model | None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    complete: bool = False  # the model holds every declaration (no syntax or model errors)
 
     @property
     def ok(self) -> bool:
         return self.model is not None and not self.diagnostics.has_errors
+
+    @property
+    def plannable(self) -> bool:
+        """Model-level errors (E300, E401-E403) leave a complete model worth scheduling."""
+        return self.model is not None and self.complete
 
 
 @dataclass
@@ -54,8 +60,8 @@ def _compile_program(program: Program, static_checks: bool) -> Compilation:
     diagnostics.extend(program.diagnostics)
     model, found = build_model(program)
     diagnostics.extend(found)
-    compilation = Compilation(program, model, diagnostics)
-    if static_checks and compilation.ok:
+    compilation = Compilation(program, model, diagnostics, complete=not diagnostics.has_errors)
+    if static_checks and compilation.plannable:
         diagnostics.extend(model_checks(compilation.model))  # type: ignore[arg-type]
     return compilation
 
@@ -87,8 +93,12 @@ def compile_text(text: str, name: str = "<input>", static_checks: bool = True) -
 
 
 def plan(compilation: Compilation, network: bool = True) -> Planned | None:
-    """Schedule a statically valid model and run every check on it."""
-    if not compilation.ok or compilation.model is None:
+    """Schedule a complete model and run every check on it.
+
+    Syntax and model errors (E100-E211) leave declarations out, so nothing is
+    scheduled; model-level errors (E300, E401-E403) do not stop the plan.
+    """
+    if not compilation.plannable:
         return None
     with gc_paused():
         return _plan(compilation, network)

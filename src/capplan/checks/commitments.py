@@ -43,8 +43,16 @@ def shortfall_causes(
             if tranche.arrival > day:
                 causes[NOT_ARRIVED] += gpus
                 continue
-            wait = next((w for w in tranche.waits if w.first <= day < w.last_exclusive), None)
-            causes[CAUSE_LABELS[wait.cause] if wait else "install"] += gpus
+            # Racks of one tranche can wait for different causes on the same day (a
+            # first part for site power, the rest for positions): count each wait
+            # segment covering `day` with its own racks.
+            for wait in tranche.waits:
+                if wait.first <= day < wait.last_exclusive and waiting > 0:
+                    racks = min(wait.racks, waiting)
+                    causes[CAUSE_LABELS[wait.cause]] += racks * tranche.gpus_per_rack
+                    waiting -= racks
+            if waiting > 0:
+                causes["install"] += waiting * tranche.gpus_per_rack
     planned = sum(causes.values())
     if planned < shortfall:
         causes[NOT_PLANNED] += shortfall - planned

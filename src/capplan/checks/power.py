@@ -59,7 +59,7 @@ def _hall_verdict(rack: RackType, site: Site, hall: Hall) -> tuple[str, list[Rel
         return (
             f"one `{rack.name}` rack draws {format_power(rack.power)} IT, more than site "
             f"`{site.name}` can ever supply ({format_power(_max_level(site.power))} envelope "
-            f"x (1 - {site.reserve * 100:.4g}% reserve) / PUE {site.pue} = "
+            f"x (1 - {(site.reserve * 100).normalize():f}% reserve) / PUE {site.pue} = "
             f"{format_power(_site_it_ceiling(site))} IT)",
             [
                 Related("site envelope", site.attr_span("power")),
@@ -109,8 +109,8 @@ def check_never_fits(model: Model) -> Iterator[tuple[Diagnostic, list[str]]]:
 def _cause_related(model: Model, lot: Lot, cause: str) -> list[Related]:
     """Where the constraint behind a cause is written."""
     site = model.sites[lot.site]
-    hall = site.halls.get(lot.hall) if lot.hall else next(iter(site.halls.values()), None)
     rack = model.rack_types[lot.rack_type]
+    hall = site.halls.get(lot.hall) if lot.hall else _consulted_hall(site, rack)
     if cause == "site_power":
         return [Related("site envelope", site.attr_span("power"))]
     if hall is None:
@@ -126,6 +126,12 @@ def _cause_related(model: Model, lot: Lot, cause: str) -> list[Related]:
     if cause == "install":
         return [Related(f"install {rack.install}", rack.attr_span("install"))]
     return []
+
+
+def _consulted_hall(site: Site, rack: RackType) -> Hall | None:
+    """§4 rule 5: for a lot sent to a site, the first hall whose cooling accepts the rack."""
+    halls = list(site.halls.values())
+    return next((h for h in halls if h.accepts(rack.cooling)), halls[0] if halls else None)
 
 
 def stranded(model: Model, lot: Lot, outcome: LotOutcome) -> Diagnostic:

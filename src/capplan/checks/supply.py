@@ -106,7 +106,11 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
             if lot not in contributors[start]:
                 contributors[start].append(lot)
     for start in sorted(scheduled):
-        allowed = level_at(supplier.allocation, start)
+        # The level in force on the period's first day, but never before the plan start:
+        # a plain allocation holds from the plan start, so the plan's first (partial)
+        # month or week is not held to 0.
+        in_force = max(start, model.start)
+        allowed = level_at(supplier.allocation, in_force)
         amount = scheduled[start]
         if amount <= allowed:
             continue
@@ -118,7 +122,7 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
         ]
         if more:
             related.append(Related(f"and {more} more lot{'s' if more != 1 else ''}", None))
-        binding = [step for step in supplier.allocation if step.day <= start]
+        binding = [step for step in supplier.allocation if step.day <= in_force]
         span = (
             binding[-1].span if binding and binding[-1].span else supplier.attr_span("allocation")
         )
@@ -128,7 +132,7 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
             f"{allowed.normalize():f} allowed",
             span,
             detail=f"over by {(amount - allowed).normalize():f} {unit}; the allocation in force on "
-            f"{start} is {allowed.normalize():f} {unit}/{period}",
+            f"{in_force} is {allowed.normalize():f} {unit}/{period}",
             related=related,
             suggestions=("spread the deliveries over more periods, or raise the allocation",),
         )
