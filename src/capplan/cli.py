@@ -187,6 +187,78 @@ def graph(
     raise typer.Exit(0)
 
 
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="Root .cap file (imports are followed).")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output directory (a GitOps repository folder).")
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="Render the state on this day; default: plan as_of, else its end."
+        ),
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            help="Target to render (repeatable): kueue, slurm, netbox, plan, or a user target.",
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="Directory of templates that add or override targets."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; list what would change; exit 1 if anything would."
+        ),
+    ] = False,
+) -> None:
+    """Render deployment manifests and plans into a GitOps folder.
+
+    Nothing is written when the model has errors. Output is byte-for-byte
+    deterministic, written atomically, and files capplan did not generate are
+    never touched.
+    """
+    from capplan import api
+
+    day = _parse_day(at)
+    compilation = _compile_or_exit(file)
+    planned = api.plan(compilation)
+    diagnostics = planned.diagnostics if planned else compilation.diagnostics
+    _emit(diagnostics, DiagFormat.text)
+    if planned is None or diagnostics.has_errors:
+        typer.echo("error: the model has errors; nothing was rendered", err=True)
+        raise typer.Exit(1)
+    from capplan.render import BUILTIN_TARGETS, render_tree
+    from capplan.render.build import build_context, default_at
+
+    context = build_context(planned, day or default_at(planned.model))
+    outcome = render_tree(
+        context, output, tuple(target) if target else BUILTIN_TARGETS, templates, check=check
+    )
+    for problem in outcome.problems:
+        typer.echo(str(problem), err=True)
+    if outcome.problems:
+        raise typer.Exit(1)
+    for change in outcome.changes:
+        typer.echo(str(change))
+    if check:
+        if outcome.changes:
+            typer.echo(f"{len(outcome.changes)} file(s) out of date in {output}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{output} is up to date ({len(outcome.files)} files)", err=True)
+    else:
+        typer.echo(
+            f"rendered {len(outcome.files)} files into {output} ({len(outcome.changes)} changed)",
+            err=True,
+        )
+    raise typer.Exit(0)
+
+
 def main() -> None:
     """Console entry point: never a traceback, whatever the input."""
     try:

@@ -1,0 +1,207 @@
+"""Fill the render context from a planned model: the one bridge from planner to templates.
+
+Racks are named after their lot and their index within it (`<lot>-r0001`, in
+arrival order), so a rack keeps its name, hostnames and Slurm block whatever
+happens to other lots; only racks live on `at` are rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from capplan import __version__
+from capplan.api import Planned
+from capplan.checks.commitments import required_on
+from capplan.model.decls import Model, Step
+from capplan.model.decls import Site as SiteDecl
+from capplan.render.context import (
+    Commitment,
+    Hall,
+    Lot,
+    PlanInfo,
+    PowerPoint,
+    PowerStep,
+    Rack,
+    RenderContext,
+    Site,
+    Tranche,
+)
+from capplan.render.names import k8s_name, node_names, unique_k8s_names
+from capplan.report import site_timeline
+from capplan.schedule import Schedule
+
+MW = Decimal(1_000_000)
+
+
+def input_hash(planned: Planned) -> str:
+    """sha256 over every source file (name and text) in load order."""
+    digest = hashlib.sha256()
+    for source in planned.compilation.program.sources:
+        digest.update(source.name.encode("utf-8") + b"\0")
+        digest.update(source.text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def default_at(model: Model) -> date:
+    """`--at` defaults to the plan's `as_of`, else its end."""
+    return model.as_of or model.end
+
+
+def _mw(watts: Decimal) -> float:
+    return float(round(watts / MW, 6))
+
+
+def _steps(steps: tuple[Step, ...] | None) -> tuple[PowerStep, ...]:
+    return tuple(PowerStep(date=s.day, mw=_mw(s.value)) for s in steps or ())
+
+
+def gpu_product(model: Model, rack_type: str) -> str:
+    return model.rack_types[rack_type].gpu or rack_type
+
+
+def build_context(planned: Planned, at: date) -> RenderContext:
+    model, schedule = planned.model, planned.schedule
+    plan = model.plan
+    root = planned.compilation.program.root
+    name = (
+        plan.name
+        if plan
+        else (root.name.rsplit("/", 1)[-1].removesuffix(".cap") if root else "plan")
+    )
+    info = PlanInfo(
+        name=name,
+        description=(plan.description or "") if plan else "",
+        labels=dict(plan.labels) if plan else {},
+        start=model.start,
+        end=model.end,
+        as_of=model.as_of,
+        at=at,
+        capplan_version=__version__,
+        input_hash=input_hash(planned),
+    )
+    site_names = unique_k8s_names(model.sites)
+    sites = tuple(
+        _site(model, schedule, site, site_names[site.name], at) for site in model.sites.values()
+    )
+    return RenderContext(plan=info, sites=sites)
+
+
+def _site(model: Model, schedule: Schedule, site: SiteDecl, k8s: str, at: date) -> Site:
+    hall_names = unique_k8s_names(site.halls)
+    halls = tuple(
+        Hall(
+            name=hall.name,
+            k8s_name=hall_names[hall.name],
+            description=hall.description or "",
+            labels=dict(hall.labels),
+            positions=hall.positions,
+            cooling=hall.cooling,
+            power=_steps(hall.power),
+            ready=hall.ready,
+        )
+        for hall in site.halls.values()
+    )
+    lots = [lot for lot in model.lots.values() if lot.site == site.name]
+    return Site(
+        name=site.name,
+        k8s_name=k8s,
+        description=site.description or "",
+        labels=dict(site.labels),
+        country=site.country,
+        region=site.region,
+        pue=float(site.pue),
+        reserve=float(site.reserve),
+        envelope=_steps(site.power),
+        halls=halls,
+        racks=tuple(rack for lot in lots for rack in _racks(model, schedule, lot.name, at)),
+        lots=tuple(_lot(model, schedule, lot.name) for lot in lots),
+        power_timeline=tuple(
+            PowerPoint(
+                date=row.day,
+                it_mw=row.it_mw,
+                facility_mw=row.facility_mw,
+                envelope_mw=row.envelope_mw,
+                headroom_mw=row.headroom_mw,
+            )
+            for row in site_timeline(model, schedule, site)
+        ),
+        commitments=_commitments(model, schedule, site.name),
+    )
+
+
+def _racks(model: Model, schedule: Schedule, lot_name: str, at: date) -> list[Rack]:
+    lot = model.lots[lot_name]
+    rack_type = model.rack_types[lot.rack_type]
+    product = gpu_product(model, lot.rack_type)
+    racks: list[Rack] = []
+    index = 0
+    for tranche in schedule.lots[lot_name].tranches:
+        for part in tranche.parts:
+            for _ in range(part.racks):
+                index += 1
+                if part.day > at:
+                    continue
+                name = k8s_name(f"{lot_name}-r{index:04d}")
+                racks.append(
+                    Rack(
+                        name=name,
+                        hall=part.hall.split(".", 1)[1],
+                        rack_type=lot.rack_type,
+                        lot=lot_name,
+                        gpu_product=product,
+                        gpus=rack_type.gpus,
+                        nodes=node_names(name, rack_type.nodes),
+                        it_kw=float(rack_type.power / 1000),
+                        live=part.day,
+                    )
+                )
+    return racks
+
+
+def _lot(model: Model, schedule: Schedule, lot_name: str) -> Lot:
+    lot = model.lots[lot_name]
+    outcome = schedule.lots[lot_name]
+    arrivals: dict[date, int] = defaultdict(int)
+    for tranche in lot.tranches:
+        arrivals[tranche.day] += tranche.racks
+    live: dict[date, int] = defaultdict(int)
+    for part in outcome.parts:
+        live[part.day] += part.racks
+    return Lot(
+        name=lot.name,
+        rack_type=lot.rack_type,
+        gpu_product=gpu_product(model, lot.rack_type),
+        supplier=lot.supplier,
+        hall=lot.hall,
+        racks=lot.racks,
+        gpus=lot.racks * outcome.gpus_per_rack,
+        arrivals=tuple(Tranche(date=d, racks=r) for d, r in sorted(arrivals.items())),
+        go_live=tuple(Tranche(date=d, racks=r) for d, r in sorted(live.items())),
+        stranded_racks=outcome.stranded,
+    )
+
+
+def _commitments(model: Model, schedule: Schedule, site: str) -> tuple[Commitment, ...]:
+    out = []
+    for commitment in model.commitments.values():
+        if site not in commitment.sites:
+            continue
+        for step in commitment.gpus:
+            required = required_on(model, commitment, step.day)
+            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
+            out.append(
+                Commitment(
+                    name=commitment.name,
+                    customer=commitment.customer,
+                    date=step.day,
+                    required=required,
+                    live=live,
+                    met=live >= required,
+                    sites=tuple(commitment.sites),
+                    rack_type=commitment.rack_type,
+                )
+            )
+    return tuple(out)

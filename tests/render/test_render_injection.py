@@ -1,0 +1,207 @@
+"""Hostile names and descriptions stay values in every output syntax.
+
+Each output is parsed back the way its consumer would (YAML, CSV, JSON) or checked
+line by line (Markdown, Mermaid, Slurm) to show the value neither added structure nor
+became a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import yaml
+
+from capplan.render import BUILTIN_TARGETS, Commitment, Hall, RenderContext, k8s_name, render_files
+
+from .render_fixtures import loughton, narvik, small_context
+
+HOSTILE = (
+    'evil" name: x\n---\nkind: Secret\n# comment\n| a | b |\n<!-- x --> `code` [l](http://e) $x$'
+)
+CARRIAGE = "first\rsecond\r\nthird"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+FORMULAS = [FORMULA, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", " =1"]
+
+
+def hostile_context() -> RenderContext:
+    base = narvik()
+    halls = (
+        base.halls[0].model_copy(update={"description": FORMULA}),
+        Hall.model_validate({**base.halls[1].model_dump(), "description": HOSTILE}),
+    )
+    site = narvik(
+        name=HOSTILE,
+        k8s_name=k8s_name(HOSTILE),
+        description=HOSTILE,
+        region=FORMULA,
+        country="@SUM(A1:A9)",
+        halls=halls,
+        commitments=(
+            Commitment(
+                name="c1",
+                customer=HOSTILE,
+                date=base.commitments[0].date,
+                required=1,
+                live=2,
+                met=True,
+            ),
+        ),
+    )
+    other = loughton(
+        name="-2+3", k8s_name="minus", description="+1+1", region=" =1", country=CARRIAGE
+    )
+    return small_context(sites=(site, other))
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, str]:
+    tree = render_files(hostile_context(), BUILTIN_TARGETS)
+    assert tree.problems == ()
+    return {path: data.decode("utf-8") for path, data in tree.files.items()}
+
+
+def test_yaml_cannot_gain_keys_or_documents(files: dict[str, str]) -> None:
+    site = k8s_name(HOSTILE)
+    for path, text in files.items():
+        if path.endswith(".yaml"):
+            documents = list(yaml.safe_load_all(text))
+            assert len(documents) == 1, path
+            assert "Secret" not in {documents[0].get("kind")}, path
+    queue = yaml.safe_load(files[f"kueue/{site}/clusterqueue.yaml"])
+    assert queue["metadata"]["annotations"] == {"capplan.io/description": HOSTILE}
+    assert set(queue) == {"apiVersion", "kind", "metadata", "spec"}
+    assert set(queue["metadata"]) == {"annotations", "labels", "name"}
+    assert not any(
+        line.startswith(("---", "kind: Secret"))
+        for line in files[f"kueue/{site}/clusterqueue.yaml"].splitlines()
+    )
+
+
+def test_csv_cells_stay_cells_and_never_formulas(files: dict[str, str]) -> None:
+    for name in ("sites.csv", "locations.csv", "racks.csv", "power-feeds.csv"):
+        rows = list(csv.reader(io.StringIO(files[f"netbox/{name}"])))
+        header, body = rows[0], rows[1:]
+        assert all(len(row) == len(header) for row in body), name
+        for row in body:
+            for cell in row:
+                first = cell.lstrip(" ")[:1]
+                assert first not in {"=", "+", "-", "@", "\t", "\r", "\n"}, (name, cell)
+    sites = list(csv.DictReader(io.StringIO(files["netbox/sites.csv"])))
+    assert [site["name"] for site in sites] == ["'-2+3", HOSTILE]
+    by_name = {site["name"]: site for site in sites}
+    assert by_name[HOSTILE]["region"] == "'" + FORMULA
+    assert by_name[HOSTILE]["description"] == HOSTILE
+    assert by_name["'-2+3"]["description"] == "'+1+1"
+    assert by_name["'-2+3"]["region"] == "' =1"
+    assert "first\nsecond\nthird" in by_name["'-2+3"]["comments"]
+    locations = {
+        row["name"]: row for row in csv.DictReader(io.StringIO(files["netbox/locations.csv"]))
+    }
+    assert locations["kvandal_a"]["description"] == "'" + FORMULA
+    assert locations["kvandal_b"]["description"] == HOSTILE
+
+
+def test_json_keeps_values_exact(files: dict[str, str]) -> None:
+    site = k8s_name(HOSTILE)
+    document = json.loads(files[f"plan/{site}/plan.json"])
+    assert document["site"]["name"] == HOSTILE
+    assert document["site"]["description"] == HOSTILE
+    assert document["site"]["commitments"][0]["customer"] == HOSTILE
+
+
+def test_markdown_structure_is_unchanged(files: dict[str, str]) -> None:
+    site = k8s_name(HOSTILE)
+    text = files[f"plan/{site}/plan.md"]
+    lines = text.splitlines()
+    headings = [line for line in lines if line.startswith("#")]
+    assert [heading.split(" ", 1)[1] for heading in headings[1:]] == [
+        "Summary",
+        "GPUs live on 2026-06-01",
+        "Halls",
+        "Milestones",
+        "Lots",
+        "Arrivals and go-live",
+        "Power",
+        "Commitments",
+    ]
+    assert text.count("<!--") == 1  # only the generated-by header
+    assert "<!-- x -->" not in text and "&lt;!-- x --&gt;" in text
+    assert not any(line.strip() in {"---", "kind: Secret"} for line in lines)
+    assert not any(line.startswith(("kind:", "| a | b |")) for line in lines)
+    # Every table row keeps its header's column count despite `|` in values.
+    tables: list[list[str]] = []
+    for previous, line in zip(["", *lines], lines, strict=False):
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                tables.append([])
+            tables[-1].append(line)
+    assert len(tables) == 7
+    for table in tables:
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table}
+        assert len(widths) == 1, table
+    assert "\\|" in text and "\\`code\\`" in text and "\\$x\\$" in text
+
+
+def test_mermaid_lines_cannot_be_broken(files: dict[str, str]) -> None:
+    site = k8s_name(HOSTILE)
+    text = files[f"plan/{site}/plan.md"]
+    blocks = re.findall(r"```mermaid\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 2
+    gantt = blocks[0].splitlines()
+    title = next(line for line in gantt if line.strip().startswith("title"))
+    assert ":" not in title and "#" not in title and '"' not in title
+    assert "`" not in blocks[0]
+    for line in gantt[4:]:
+        stripped = line.strip()
+        assert stripped.startswith("section ") or stripped.count(":") == 1, line
+
+
+def test_slurm_lines_keep_their_shape(files: dict[str, str]) -> None:
+    site = k8s_name(HOSTILE)
+    for line in files[f"slurm/{site}/topology.conf"].splitlines():
+        assert line.startswith("#") or re.fullmatch(
+            r"BlockName=[a-z0-9-]+ Nodes=[a-z0-9\-\[\],]+|BlockSizes=[0-9,]+", line
+        ), line
+
+
+def test_invalid_kubernetes_labels_are_a_problem_not_a_rewrite() -> None:
+    context = small_context(sites=(narvik(labels={"team": "infra nordics"}),))
+    tree = render_files(context, ["kueue"])
+    assert [problem.code for problem in tree.problems] == ["template-error"] * 3
+    assert "team=infra nordics" in tree.problems[0].message
+
+
+def test_invalid_gpu_product_label_value_is_a_problem() -> None:
+    base = narvik()
+    racks = tuple(rack.model_copy(update={"gpu_product": "NVIDIA GB300"}) for rack in base.racks)
+    tree = render_files(small_context(sites=(narvik(racks=racks),)), ["kueue"])
+    assert tree.problems
+    assert "not a valid Kubernetes label value" in tree.problems[0].message
+
+
+def test_markdown_parses_to_the_same_structure_as_a_plain_plan(files: dict[str, str]) -> None:
+    """Parsed as GFM-like Markdown, the hostile plan has the blocks of a normal plan."""
+    from markdown_it import MarkdownIt
+
+    def block_types(text: str) -> list[str]:
+        parser = MarkdownIt("commonmark").enable("table")
+        return [
+            token.type for token in parser.parse(text) if token.level == 0 and token.nesting >= 0
+        ]
+
+    plain = render_files(small_context(sites=(narvik(),)), ["plan"]).files["plan/narvik/plan.md"]
+    hostile = files[f"plan/{k8s_name(HOSTILE)}/plan.md"]
+    assert block_types(hostile) == block_types(plain.decode("utf-8"))
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_csv_cell_defuses_formula_starts(value: str) -> None:
+    from capplan.render.serialise import csv_cell
+
+    assert csv_cell(value) == "'" + value
+    assert csv_cell(-5) == "-5"  # numbers are never prefixed
+    assert csv_cell("5-3") == "5-3"
