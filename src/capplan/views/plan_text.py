@@ -101,7 +101,7 @@ def render_plan_text(report: PlanReport, width: int | None = None, color: bool =
         _network(console, report)
     if report.at is not None:
         _at(console, report)
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def _network(console: Console, report: PlanReport) -> None:

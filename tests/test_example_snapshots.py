@@ -1,0 +1,38 @@
+"""Snapshots of the example's constraint graph and network section."""
+
+from __future__ import annotations
+
+from syrupy.assertion import SnapshotAssertion
+
+from tests.conftest import EXAMPLES, run_cli
+
+EXAMPLE = str(EXAMPLES / "nscale-2026.cap")
+
+
+def test_graph_dot(snapshot: SnapshotAssertion) -> None:
+    result = run_cli("graph", EXAMPLE, "--format", "dot")
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+
+
+def test_graph_mermaid(snapshot: SnapshotAssertion) -> None:
+    result = run_cli("graph", EXAMPLE, "--format", "mermaid")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("flowchart LR\n")
+    assert result.stdout == snapshot
+
+
+def test_network_section_json(snapshot: SnapshotAssertion) -> None:
+    result = run_cli("plan", EXAMPLE, "--format", "json")
+    network = result.json["plan"]["network"]
+    assert network["links"], "the example has links"
+    assert network["protection"], "the example has a protected flow"
+    assert network == snapshot
+
+
+def test_network_section_text(snapshot: SnapshotAssertion) -> None:
+    result = run_cli("plan", EXAMPLE)
+    text = result.stdout
+    start = text.index("network (")
+    end = text.find("\n\n", start)
+    assert text[start:end] == snapshot
