@@ -120,8 +120,12 @@ def _plan(compilation: Compilation, network: bool) -> Planned:
     diagnostics.extend(check_commitments(model, schedule))
     analysed = None
     if network and (model.links or model.flows):
-        from capplan.checks.network import analyse, check_network
+        from capplan.checks.network import analyse, check_network, solver_failure
 
-        analysed = analyse(model, schedule)
-        diagnostics.extend(check_network(model, analysed))
+        try:
+            analysed = analyse(model, schedule)
+        except RuntimeError as exc:  # the LP solver failed twice on one day
+            diagnostics.add(solver_failure(model, exc))
+        else:
+            diagnostics.extend(check_network(model, analysed))
     return Planned(compilation, model, schedule, analysed, diagnostics)

@@ -113,9 +113,14 @@ def _unroutable(model: Model, finding: Finding) -> Diagnostic:
         f"need {format_bandwidth(finding.demand_bps)} across {_names(finding.links)}, "
         f"which carry {format_bandwidth(finding.capacity_bps)}"
     )
+    load = (
+        f"{finding.congestion:.0%} of the bottleneck"
+        if finding.capacity_bps > 0
+        else "no link with capacity joins them that day"
+    )
     detail = (
         f"worst on {worst}: demand {format_bandwidth(finding.demand_bps)} vs capacity "
-        f"{format_bandwidth(finding.capacity_bps)} ({finding.congestion:.0%} of the bottleneck); "
+        f"{format_bandwidth(finding.capacity_bps)} ({load}); "
         f"{finding.days_checked} checked day(s) fail"
     )
     if finding.certificate == "saturated":
@@ -168,4 +173,16 @@ def _disconnected(model: Model, finding: Finding) -> Diagnostic:
         suggestions=(
             f"add a link between `{flow.src}` and `{flow.dst}` (or via another site or pop)",
         ),
+    )
+
+
+def solver_failure(model: Model, exc: Exception) -> Diagnostic:
+    """E500 when the LP solver itself gives up: say so instead of guessing a verdict."""
+    flow = next(iter(model.flows.values()))
+    return error(
+        "E500",
+        "bandwidth could not be checked: the LP solver failed",
+        flow.name_span,
+        detail=str(exc),
+        suggestions=("report this model to the capplan maintainers",),
     )

@@ -1,0 +1,130 @@
+"""One routability check of a fixed flow set: connectivity first, then the LP, then cuts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from capplan.netflow._cuts import Cut, Demands, disconnected_cuts, violated_cuts
+from capplan.netflow._graph import Net, arc_caps, bridges, components
+from capplan.netflow._lp import CongestionLP
+from capplan.netflow._reroute import fits_around
+from capplan.netflow._timeline import FloatArray, IntArray
+
+TOLERANCE = 1e-9
+"""Relative slack on λ* ≤ 1, so exact fits pass despite floating point."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """Outcome of routing the active flows on one network state.
+
+    ``lam`` is λ* of the flows connected in that state (inf-free); ``disconnected`` says
+    whether some active flow had no path at all. ``loads`` are arc loads (bit/s) of the
+    routing used; ``rates`` the demands the LP routed (disconnected flows zeroed).
+    """
+
+    lam: float
+    disconnected: bool
+    cuts: tuple[Cut, ...]
+    loads: FloatArray
+    rates: FloatArray
+
+    @property
+    def congestion(self) -> float:
+        """λ* counting disconnected flows: inf if there are any."""
+        return float("inf") if self.disconnected else self.lam
+
+    @property
+    def fits(self) -> bool:
+        """Every active flow is routable together."""
+        return self.congestion <= 1 + TOLERANCE
+
+
+class Checker:
+    """Checks one flow set (all routed flows, or the protected ones) day after day."""
+
+    def __init__(
+        self,
+        net: Net,
+        names: Sequence[str],
+        src: IntArray,
+        dst: IntArray,
+        scale: float,
+        lam_weight: float,
+    ) -> None:
+        self.net = net
+        self.names = names
+        self._src = src
+        self._dst = dst
+        self._lp = CongestionLP(net, src, dst, scale, lam_weight)
+
+    def connected_rates(self, link_caps: FloatArray, rates: FloatArray) -> FloatArray:
+        """``rates`` with the flows that have no path on ``link_caps`` set to 0."""
+        labels = components(self.net, link_caps)
+        return np.where(labels[self._src] == labels[self._dst], rates, 0.0)
+
+    def check(self, link_caps: FloatArray, rates: FloatArray) -> Check:
+        """Route ``rates`` on ``link_caps``; loads are the least-total-flow routing's."""
+        labels = components(self.net, link_caps)
+        cut_off = (rates > 0) & (labels[self._src] != labels[self._dst])
+        cuts: list[Cut] = []
+        if cut_off.any():
+            demands = Demands(self.names, self._src, self._dst, rates)
+            cuts.extend(disconnected_cuts(self.net, link_caps, labels, demands, None))
+        routed = np.where(cut_off, 0.0, rates)
+        self._lp.update(arc_caps(link_caps), routed)
+        routing = self._lp.routing()
+        lam = routing.lam
+        if lam > 1 + TOLERANCE:
+            exact = self._lp.congestion()
+            lam = exact.lam
+            if lam > 1 + TOLERANCE:
+                demands = Demands(self.names, self._src, self._dst, routed)
+                cuts.extend(violated_cuts(self.net, link_caps, demands, exact, TOLERANCE))
+        return Check(lam, bool(cut_off.any()), tuple(cuts), routing.loads, routed)
+
+    def check_failures(
+        self, link_caps: FloatArray, intact: Check, links: Sequence[int]
+    ) -> list[Check]:
+        """The flows of ``intact`` (a ``check`` of ``link_caps``) after losing each link.
+
+        Cheapest proof first: a bridge disconnects some flows (the others never needed
+        it: a least-total-flow routing has no path that crosses a bridge and comes back);
+        a detour of the link's traffic through spare capacity keeps λ; else the LP.
+        """
+        cut_links = bridges(self.net, link_caps)
+        demands = Demands(self.names, self._src, self._dst, intact.rates)
+        results = []
+        for link in links:
+            if link in cut_links:
+                results.append(self._bridge_lost(link_caps, intact, demands, link))
+            elif fits_around(self.net, link_caps, intact.loads, intact.lam, link):
+                results.append(intact)
+            else:
+                results.append(self._solve_without(link_caps, intact, demands, link))
+        return results
+
+    def _bridge_lost(
+        self, link_caps: FloatArray, intact: Check, demands: Demands, link: int
+    ) -> Check:
+        failed = link_caps.copy()
+        failed[link] = 0.0
+        labels = components(self.net, failed)
+        cuts = tuple(disconnected_cuts(self.net, failed, labels, demands, link))
+        return Check(intact.lam, bool(cuts), cuts, intact.loads, intact.rates)
+
+    def _solve_without(
+        self, link_caps: FloatArray, intact: Check, demands: Demands, link: int
+    ) -> Check:
+        self._lp.update(arc_caps(link_caps), intact.rates)
+        arcs = np.array([link, self.net.n_links + link], dtype=np.int64)
+        lost = self._lp.congestion_without(arcs)
+        cuts: tuple[Cut, ...] = ()
+        if lost.lam > 1 + TOLERANCE:
+            failed = link_caps.copy()
+            failed[link] = 0.0
+            cuts = tuple(violated_cuts(self.net, failed, demands, lost, TOLERANCE))
+        return Check(lost.lam, False, cuts, lost.loads, intact.rates)

@@ -1,0 +1,219 @@
+"""Explaining an infeasible day: the cut (node set S) whose crossing links cannot carry the
+demand that must leave S.
+
+A directed cut S→T bounds every routing: the flows with source in S and destination in T
+need ``demand`` across the links between S and T, which carry ``capacity`` in that
+direction (full duplex: each crossing link once). For one flow the minimum cut is exact
+(networkx). For several flows no polynomial search finds the most violated cut, so the
+candidates are the balls around each flow endpoint in two metrics from the LP: the
+capacity rows' duals (an optimal dual is a length function that certifies λ*) and
+"saturated arc = 1, other = 0". The most violated candidate wins; further violated cuts
+are reported only if they share no link and no flow with those already chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from capplan.netflow._graph import Net
+from capplan.netflow._lp import Congestion
+from capplan.netflow._timeline import FloatArray, IntArray
+from capplan.netflow.types import Certificate, ratio
+
+BoolArray = npt.NDArray[np.bool_]
+_SATURATED = 1e-6
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A bottleneck: ``flows`` (indices) need ``demand`` across ``links`` (indices)."""
+
+    links: tuple[int, ...]
+    flows: tuple[int, ...]
+    demand: float
+    capacity: float
+    certificate: Certificate = "cut"
+
+
+@dataclass(frozen=True)
+class Demands:
+    """The flows of one check: endpoints, names, and rates (0 = not part of this check)."""
+
+    names: Sequence[str]
+    src: IntArray
+    dst: IntArray
+    rate: FloatArray
+
+
+def disconnected_cuts(
+    net: Net, link_caps: FloatArray, labels: IntArray, demands: Demands, skip_link: int | None
+) -> list[Cut]:
+    """One zero-capacity cut per component holding sources of flows it cannot reach.
+
+    ``links`` are the down links leaving the source's component (except ``skip_link``,
+    a link removed on purpose), the ones whose readiness would connect it.
+    """
+    active = demands.rate > 0
+    cut_off = active & (labels[demands.src] != labels[demands.dst])
+    cuts = []
+    for component in sorted({int(labels[s]) for s in demands.src[cut_off]}):
+        side = labels == component
+        cut = _evaluate(net, link_caps, demands, side[None, :])[0]
+        crossing = side[net.link_a] != side[net.link_b]
+        links = tuple(int(i) for i in np.flatnonzero(crossing) if i != skip_link)
+        cuts.append(Cut(links, cut.flows, cut.demand, 0.0))
+    return cuts
+
+
+def violated_cuts(
+    net: Net, link_caps: FloatArray, demands: Demands, lp: Congestion, tolerance: float
+) -> list[Cut]:
+    """Cuts with demand > capacity × (1 + tolerance); the LP's saturated links if none."""
+    active = np.flatnonzero(demands.rate > 0)
+    if active.size == 1:
+        cut = _min_cut(net, link_caps, demands, int(active[0]))
+        if cut.demand > cut.capacity * (1 + tolerance):
+            return [cut]
+    sides = _candidate_sides(net, link_caps, demands, lp)
+    demand, capacity = _measure(net, link_caps, demands, sides)
+    violated = np.flatnonzero(demand > capacity * (1 + tolerance))
+    cuts = _evaluate(net, link_caps, demands, sides[violated])
+    chosen = _disjoint(sorted(cuts, key=lambda c: _rank(c, net, demands)))
+    return chosen or [_saturated(net, link_caps, demands, lp)]
+
+
+def _rank(cut: Cut, net: Net, demands: Demands) -> tuple[float, int, list[str], list[str]]:
+    """Most violated first; then fewer links; then names, for determinism."""
+    return (
+        -ratio(cut.demand, cut.capacity),
+        len(cut.links),
+        sorted(net.link_names[i] for i in cut.links),
+        sorted(demands.names[i] for i in cut.flows),
+    )
+
+
+def _disjoint(ranked: list[Cut]) -> list[Cut]:
+    """Keep cuts that share no link and no flow with a better one: distinct bottlenecks."""
+    chosen: list[Cut] = []
+    links: set[int] = set()
+    flows: set[int] = set()
+    for cut in ranked:
+        if links.isdisjoint(cut.links) and flows.isdisjoint(cut.flows):
+            chosen.append(cut)
+            links.update(cut.links)
+            flows.update(cut.flows)
+    return chosen
+
+
+def _min_cut(net: Net, link_caps: FloatArray, demands: Demands, flow: int) -> Cut:
+    """The exact minimum cut for one flow: networkx's, the one nearest the destination."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(net.n_nodes))
+    for tail, head, cap in zip(
+        net.tail, net.head, np.concatenate([link_caps, link_caps]), strict=True
+    ):
+        if cap > 0:
+            edge = graph.get_edge_data(int(tail), int(head))
+            total = float(cap) + (edge["capacity"] if edge else 0.0)
+            graph.add_edge(int(tail), int(head), capacity=total)
+    _, (source_side, _) = nx.minimum_cut(graph, int(demands.src[flow]), int(demands.dst[flow]))
+    side = np.zeros((1, net.n_nodes), dtype=bool)
+    side[0, sorted(source_side)] = True
+    return _evaluate(net, link_caps, demands, side)[0]
+
+
+def _candidate_sides(
+    net: Net, link_caps: FloatArray, demands: Demands, lp: Congestion
+) -> BoolArray:
+    """Balls around every active source (and, reversed, destination) in both metrics."""
+    caps = np.concatenate([link_caps, link_caps])
+    up = caps > 0
+    saturated = up & (lp.loads >= lp.lam * caps * (1 - _SATURATED))
+    active = demands.rate > 0
+    sources = np.unique(demands.src[active])
+    sinks = np.unique(demands.dst[active])
+    sides: list[BoolArray] = []
+    for length in (lp.duals, saturated.astype(np.float64)):
+        graph = _length_graph(net, up, length)
+        sides.extend(_balls(dijkstra(graph, directed=True, indices=sources)))
+        sides.extend(~ball for ball in _balls(dijkstra(graph.T, directed=True, indices=sinks)))
+    stacked = np.concatenate(sides) if sides else np.zeros((0, net.n_nodes), dtype=bool)
+    stacked = np.concatenate([stacked, ~stacked])
+    nontrivial = stacked.any(axis=1) & ~stacked.all(axis=1)
+    return np.asarray(np.unique(stacked[nontrivial], axis=0), dtype=np.bool_)
+
+
+def _length_graph(net: Net, up: BoolArray, length: FloatArray) -> sp.csr_matrix:
+    """Arcs that are up, parallel arcs merged to their shortest; zero lengths stay edges."""
+    order = np.lexsort((length[up], net.head[up], net.tail[up]))
+    tail, head, weight = net.tail[up][order], net.head[up][order], length[up][order]
+    first = np.ones(tail.size, dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    return sp.csr_matrix(
+        (np.maximum(weight[first], 0.0), (tail[first], head[first])),
+        shape=(net.n_nodes, net.n_nodes),
+    )
+
+
+def _balls(distances: FloatArray) -> list[BoolArray]:
+    """``{v : dist(v) ≤ r}`` for every finite distance value r of every row."""
+    balls = []
+    for row in np.atleast_2d(distances):
+        radii = np.unique(row[np.isfinite(row)])
+        balls.append(row[None, :] <= radii[:, None] * (1 + 1e-9) + 1e-300)
+    return balls
+
+
+def _measure(
+    net: Net, link_caps: FloatArray, demands: Demands, sides: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    """Demand leaving each side S (S→T) and the capacity of the up links crossing it."""
+    crossing = sides[:, net.link_a] != sides[:, net.link_b]
+    up = link_caps > 0
+    capacity = crossing[:, up].astype(np.float64) @ link_caps[up]
+    leaving = sides[:, demands.src] & ~sides[:, demands.dst] & (demands.rate > 0)
+    return leaving.astype(np.float64) @ demands.rate, capacity
+
+
+def _evaluate(net: Net, link_caps: FloatArray, demands: Demands, sides: BoolArray) -> list[Cut]:
+    """The cut of each side S: crossing up links, flows leaving S, demand and capacity."""
+    demand, capacity = _measure(net, link_caps, demands, sides)
+    crossing = sides[:, net.link_a] != sides[:, net.link_b]
+    up = link_caps > 0
+    leaving = sides[:, demands.src] & ~sides[:, demands.dst] & (demands.rate > 0)
+    cuts = []
+    for i in range(sides.shape[0]):
+        links = tuple(int(j) for j in np.flatnonzero(crossing[i] & up))
+        flows = tuple(int(f) for f in np.flatnonzero(leaving[i]))
+        cuts.append(Cut(links, flows, float(demand[i]), float(capacity[i])))
+    return cuts
+
+
+def _saturated(net: Net, link_caps: FloatArray, demands: Demands, lp: Congestion) -> Cut:
+    """Fallback certificate: links whose capacity rows have positive duals.
+
+    The flows are those whose shortest path in the dual metric is positive (they must
+    cross the limiting links); demand is the load the optimum puts on them, λ* × capacity.
+    """
+    caps = np.concatenate([link_caps, link_caps])
+    up = caps > 0
+    limiting = up & (lp.duals > _SATURATED * max(float(lp.duals.max(initial=0.0)), 1e-300))
+    n = net.n_links
+    links = tuple(int(i) for i in np.flatnonzero(limiting[:n] | limiting[n:]))
+    graph = _length_graph(net, up, lp.duals)
+    active = np.flatnonzero(demands.rate > 0)
+    distance = dijkstra(graph, directed=True, indices=demands.src[active])
+    flows = tuple(
+        int(f)
+        for row, f in zip(np.atleast_2d(distance), active, strict=True)
+        if row[demands.dst[f]] > 0
+    )
+    capacity = float(link_caps[list(links)].sum())
+    return Cut(links, flows, lp.lam * capacity, capacity, "saturated")

@@ -1,0 +1,87 @@
+"""A cheap exact shortcut for single-link failures.
+
+If the traffic a routing puts on a link fits around it in the capacity that routing
+leaves free at its own congestion λ, losing the link does not raise the minimum
+congestion above λ (and it cannot lower it), so no failure LP is needed. The test runs
+two integer max-flows (scipy, one per direction) on capacities rounded down and demands
+rounded up, so rounding can only make it say "no", never a wrong "yes".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_flow
+
+from capplan.netflow._graph import Net, arc_caps
+from capplan.netflow._timeline import FloatArray
+
+_STEPS = 2**24
+"""Integer resolution of the test; small enough that summed parallel arcs fit in int32."""
+
+
+def fits_around(net: Net, link_caps: FloatArray, loads: FloatArray, lam: float, link: int) -> bool:
+    """Whether both directions' load on ``link`` can detour through spare capacity."""
+    n = net.n_links
+    need = loads[[link, n + link]]
+    if need.max(initial=0.0) <= 0:
+        return True
+    spare = np.maximum(lam * arc_caps(link_caps) - loads, 0.0)
+    spare[[link, n + link]] = 0.0
+    unit = max(float(spare.max()), float(need.max())) / _STEPS
+    capacity = np.floor(spare / unit).astype(np.int64)
+    a, b = int(net.link_a[link]), int(net.link_b[link])
+    for (source, sink), amount in zip(((a, b), (b, a)), need, strict=True):
+        required = math.ceil(float(amount) / unit)
+        if required <= 0:
+            continue
+        used = _detour(net, capacity, source, sink, required)
+        if used is None:
+            return False
+        capacity -= used
+    return True
+
+
+def _detour(
+    net: Net, capacity: np.ndarray, source: int, sink: int, required: int
+) -> np.ndarray | None:
+    """Per-arc units of a ``required``-unit flow source→sink within ``capacity``, or None.
+
+    A super source with one arc of ``required`` units caps the max-flow at the need, so
+    the second direction is left as much spare as possible.
+    """
+    keep = (capacity > 0) & (net.tail != net.head)
+    if not keep.any():
+        return None
+    n = net.n_nodes
+    rows = np.concatenate([net.tail[keep], [n]])
+    cols = np.concatenate([net.head[keep], [source]])
+    data = np.concatenate([capacity[keep], [required]]).astype(np.int32)
+    graph = sp.csr_array((data, (rows, cols)), shape=(n + 1, n + 1))
+    result = maximum_flow(graph, n, sink)
+    if result.flow_value < required:
+        return None
+    flow = sp.csr_array(result.flow).toarray()
+    per_pair = np.maximum(flow[:n, :n], 0)
+    return _split_to_arcs(net, capacity, keep, per_pair)
+
+
+def _split_to_arcs(
+    net: Net, capacity: np.ndarray, keep: np.ndarray, per_pair: np.ndarray
+) -> np.ndarray:
+    """Spread each node pair's flow over its parallel arcs, filling them in arc order."""
+    arcs = np.flatnonzero(keep)
+    pair = net.tail[arcs] * net.n_nodes + net.head[arcs]
+    order = np.lexsort((arcs, pair))
+    arcs, pair = arcs[order], pair[order]
+    caps = capacity[arcs]
+    before = np.cumsum(caps) - caps
+    first = np.ones(arcs.size, dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    before -= np.maximum.accumulate(np.where(first, before, 0))
+    flow = per_pair.ravel()[pair]
+    used = np.zeros_like(capacity)
+    used[arcs] = np.clip(flow - before, 0, caps)
+    return used
