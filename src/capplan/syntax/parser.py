@@ -90,7 +90,7 @@ def _bad_character(source: SourceFile, start: int, end: int) -> Diagnostic:
 def _starts_item(kind: str, following: str) -> bool:
     """`import STRING`, `const NAME` and `KIND NAME` occur only at the start of an item."""
     if kind in ("KIND", "CONST"):
-        return following == "NAME"
+        return following in ("NAME", "X")  # `pop x {` is a mistaken declaration, still one
     return kind == "IMPORT" and following == "STRING"
 
 
@@ -123,7 +123,13 @@ def _shape_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
     body = gap.join(tables.slot(kind) for kind in kinds)
     nexts = "|".join(
         tables.slot(a) + gap + tables.slot(b)
-        for a, b in (("KIND", "NAME"), ("CONST", "NAME"), ("IMPORT", "STRING"))
+        for a, b in (
+            ("KIND", "NAME"),
+            ("KIND", "X"),
+            ("CONST", "NAME"),
+            ("CONST", "X"),
+            ("IMPORT", "STRING"),
+        )
     )
     # Groups inside the lookahead would shift the token numbering: make them non-capturing.
     nexts = re.sub(r"\((?![?])", "(?:", nexts)
@@ -291,7 +297,7 @@ def _syntax_error(
     suggestions: list[str] = []
     if kind == "X":
         suggestions.append("`x` is reserved for multiplied quantities such as `16 x 400 Gbps`")
-    if kind in ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE", "X") and "a name" in expected:
+    if kind in ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE") and "a name" in expected:
         suggestions.append(f"`{found}` is a reserved word and cannot name a declaration")
     return error(
         "E100",
