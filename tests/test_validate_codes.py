@@ -77,8 +77,8 @@ CASES: list[tuple[str, str, tuple[int, int]]] = [
         "        arrive { 2026-02-01: 4  2026-03-01: 5 } }\n",
         (8, 9),
     ),
-    # the cycle is reported where it closes: the `a` in `const b = a`
-    ("E211", "const a = b\nconst b = a\nsite s { power = a }\n", (2, 11)),
+    # a cycle is reported once, in the first const of the cycle: the `b` in `const a = b`
+    ("E211", "const a = b\nconst b = a\nsite s { power = a }\n", (1, 11)),
 ]
 
 
@@ -232,3 +232,15 @@ def test_unreadable_file_is_usage_error(tmp_path: Path) -> None:
 def test_bad_flag_is_usage_error(write_cap: Any) -> None:
     result = run_cli("validate", str(write_cap(BASE)), "--format", "yaml")
     assert result.exit_code == 2
+
+
+def test_unused_const_values_are_still_checked(write_cap: Any) -> None:
+    result = validate(write_cap("const u = 5 mW\nconst d = 2026-13\npop p {}\n"))
+    assert sorted(result.codes()) == ["E102", "E103"]
+    assert where(result.first("E103")) == (1, 13)
+    assert where(result.first("E102")) == (2, 11)
+
+
+def test_a_bad_const_used_twice_is_reported_once(write_cap: Any) -> None:
+    result = validate(write_cap("const u = 5 mW\nsite a { power = u }\nsite b { power = u }\n"))
+    assert result.codes() == ["E103"]

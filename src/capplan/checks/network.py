@@ -144,10 +144,16 @@ def _unprotected(model: Model, finding: Finding) -> Diagnostic:
         f"protected flows {_names(finding.flows)} not routable after losing link `{lost}` "
         f"{_when(finding, model)}"
     )
-    detail = (
-        f"without `{lost}` they need {format_bandwidth(finding.demand_bps)} across "
-        f"{_names(finding.links) or 'no remaining link'}, which carry {format_bandwidth(finding.capacity_bps)}"
-    )
+    if finding.links and finding.capacity_bps > 0:
+        detail = (
+            f"without `{lost}` they need {format_bandwidth(finding.demand_bps)} across "
+            f"{_names(finding.links)}, which carry {format_bandwidth(finding.capacity_bps)}"
+        )
+    else:
+        detail = (
+            f"without `{lost}` no remaining link joins them: "
+            f"{format_bandwidth(finding.demand_bps)} of protected traffic has no path"
+        )
     related = []
     if lost in model.links:
         related.append(Related(f"losing `{lost}` breaks protection", model.links[lost].name_span))

@@ -125,12 +125,26 @@ class Diagnostics:
     """An append-only bag of diagnostics that every stage returns."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[tuple[str, str, int, int, str]] = field(default_factory=set, repr=False)
 
     def add(self, diagnostic: Diagnostic) -> None:
+        """Append, once: the same code at the same place with the same summary is one problem."""
+        span = diagnostic.span
+        key = (
+            diagnostic.code,
+            span.source.name if span else "",
+            span.start if span else -1,
+            span.end if span else -1,
+            diagnostic.summary,
+        )
+        if key in self._seen:
+            return
+        self._seen.add(key)
         self.items.append(diagnostic)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.items.extend(diagnostics)
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)

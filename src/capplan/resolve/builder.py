@@ -994,6 +994,8 @@ class Resolver:
 
     def run(self) -> tuple[Model | None, Diagnostics]:
         self.collect()
+        for const in self.consts.values():
+            self.reader.check_literal(const.value, const.source)
         order = (
             "plan",
             "supplier",

@@ -388,3 +388,28 @@ class ValueReader:
             self.wrong(value, source, expected)
             return None
         return value, source
+
+    def check_literal(self, value: ast.Value, source: SourceFile) -> None:
+        """Report what is wrong with a const's value even if nothing uses it."""
+        if isinstance(value, ast.Quantity):
+            try:
+                parse_quantity(value.text)
+            except UnitError as exc:
+                self.unit_error(value, source, exc)
+        elif isinstance(value, ast.Number):
+            try:
+                parse_number(value.text)
+            except UnitError as exc:
+                self.unit_error(value, source, exc)
+        elif isinstance(value, ast.Product):
+            self.check_literal(value.count, source)
+            self.check_literal(value.operand, source)
+        elif isinstance(value, ast.DateLit):
+            self.date_text(value, source)
+        elif isinstance(value, ast.String):
+            self.unescape(value, source)
+        elif isinstance(value, ast.ListVal):
+            for item in value.items:
+                self.check_literal(item, source)
+        else:
+            self.deref(value, source)  # a const cycle is an error even if unused
