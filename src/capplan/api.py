@@ -88,6 +88,11 @@ def compile_file(path: Path, display: str | None = None, static_checks: bool = T
         return _compile(load_program(path, display), static_checks)
 
 
+def compile_program(program: Program, static_checks: bool = True) -> Compilation:
+    """Resolve and statically check an already loaded program (see `load.load_program`)."""
+    return _compile(program, static_checks)
+
+
 def compile_text(text: str, name: str = "<input>", static_checks: bool = True) -> Compilation:
     return _compile(load_text(text, name), static_checks)
 

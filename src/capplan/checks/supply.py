@@ -97,14 +97,13 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
     period = supplier.allocation_period
     unit = supplier.allocation_unit
     scheduled: dict[date, int] = defaultdict(int)
-    contributors: dict[date, list[Lot]] = defaultdict(list)
+    contributors: dict[date, dict[str, Lot]] = defaultdict(dict)  # by name, in order
     for lot in lots:
         per_rack = model.rack_types[lot.rack_type].gpus if unit == "gpus" else 1
         for tranche in lot.tranches:
             start = period_start(tranche.day, period)
             scheduled[start] += tranche.racks * per_rack
-            if lot not in contributors[start]:
-                contributors[start].append(lot)
+            contributors[start].setdefault(lot.name, lot)
     for start in sorted(scheduled):
         # The level in force on the period's first day, but never before the plan start:
         # a plain allocation holds from the plan start, so the plan's first (partial)
@@ -115,7 +114,7 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
         if amount <= allowed:
             continue
         label = period_label(start, period)
-        shown = contributors[start][:5]
+        shown = list(contributors[start].values())[:5]
         more = len(contributors[start]) - len(shown)
         related = [
             Related(f"`{lot.name}` delivers in {label}", lot.attr_span("arrive")) for lot in shown
