@@ -233,27 +233,22 @@ def lot_reports(model: Model, schedule: Schedule) -> list[LotReport]:
 
 
 def commitment_rows(model: Model, schedule: Schedule) -> list[CommitmentRow]:
-    from capplan.checks.commitments import required_on
+    from capplan.checks.commitments import due_dates
 
-    rows = []
-    for commitment in model.commitments.values():
-        for step in commitment.gpus:
-            required = required_on(model, commitment, step.day)
-            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
-            rows.append(
-                CommitmentRow(
-                    commitment=commitment.name,
-                    customer=commitment.customer,
-                    sites=list(commitment.sites),
-                    rack_type=commitment.rack_type,
-                    day=step.day,
-                    required=required,
-                    live=live,
-                    met=live >= required,
-                    shortfall=max(0, required - live),
-                )
-            )
-    return rows
+    return [
+        CommitmentRow(
+            commitment=due.commitment.name,
+            customer=due.commitment.customer,
+            sites=list(due.commitment.sites),
+            rack_type=due.commitment.rack_type,
+            day=due.step.day,
+            required=due.required,
+            live=due.live,
+            met=due.met,
+            shortfall=max(0, due.required - due.live),
+        )
+        for due in due_dates(model, schedule)
+    ]
 
 
 def network_view(planned: Planned) -> NetworkReportView | None:

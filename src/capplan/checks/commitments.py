@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from capplan.diagnostics import Diagnostic, Related, error
-from capplan.model.decls import Commitment, Model, level_at
+from capplan.model.decls import Commitment, Model, Step, level_at
 from capplan.schedule import CAUSE_LABELS, Schedule
 
 NOT_ARRIVED = "not delivered by then"
@@ -22,6 +23,29 @@ def required_on(model: Model, commitment: Commitment, day: date) -> int:
         for other in model.commitments.values()
         if other.scope == scope
     )
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """One dated entry of a commitment, with what is required and live that day."""
+
+    commitment: Commitment
+    step: Step
+    required: int
+    live: int
+
+    @property
+    def met(self) -> bool:
+        return self.live >= self.required
+
+
+def due_dates(model: Model, schedule: Schedule) -> Iterator[DueDate]:
+    """Every commitment date in declaration order: the one place required/live are computed."""
+    for commitment in model.commitments.values():
+        for step in commitment.gpus:
+            required = required_on(model, commitment, step.day)
+            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
+            yield DueDate(commitment, step, required, live)
 
 
 def shortfall_causes(
@@ -60,43 +84,41 @@ def shortfall_causes(
 
 
 def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
-    for commitment in model.commitments.values():
-        for step in commitment.gpus:
-            required = required_on(model, commitment, step.day)
-            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
-            if live >= required:
-                continue
-            shortfall = required - live
-            causes = shortfall_causes(model, schedule, commitment, step.day, shortfall)
-            main = max(sorted(causes), key=lambda c: causes[c])
-            shared = [
-                c
-                for c in model.commitments.values()
-                if c.scope == commitment.scope and c is not commitment
-            ]
-            scope = ", ".join(commitment.sites) + (
-                f" ({commitment.rack_type} only)" if commitment.rack_type else ""
+    for due in due_dates(model, schedule):
+        commitment, step, required, live = due.commitment, due.step, due.required, due.live
+        if due.met:
+            continue
+        shortfall = required - live
+        causes = shortfall_causes(model, schedule, commitment, step.day, shortfall)
+        main = max(sorted(causes), key=lambda c: causes[c])
+        shared = [
+            c
+            for c in model.commitments.values()
+            if c.scope == commitment.scope and c is not commitment
+        ]
+        scope = ", ".join(commitment.sites) + (
+            f" ({commitment.rack_type} only)" if commitment.rack_type else ""
+        )
+        detail = [
+            f"on {step.day}: required {required:,} GPUs at {scope}, live {live:,}, "
+            f"shortfall {shortfall:,}",
+            "held back: "
+            + ", ".join(
+                f"{gpus:,} GPUs {cause}"
+                for cause, gpus in sorted(causes.items(), key=lambda kv: -kv[1])
+            ),
+        ]
+        if shared:
+            detail.append(
+                "the requirement adds the commitments of the same scope: "
+                + ", ".join(f"`{c.name}` {int(level_at(c.gpus, step.day)):,}" for c in shared)
             )
-            detail = [
-                f"on {step.day}: required {required:,} GPUs at {scope}, live {live:,}, "
-                f"shortfall {shortfall:,}",
-                "held back: "
-                + ", ".join(
-                    f"{gpus:,} GPUs {cause}"
-                    for cause, gpus in sorted(causes.items(), key=lambda kv: -kv[1])
-                ),
-            ]
-            if shared:
-                detail.append(
-                    "the requirement adds the commitments of the same scope: "
-                    + ", ".join(f"`{c.name}` {int(level_at(c.gpus, step.day)):,}" for c in shared)
-                )
-            who = f" for {commitment.customer}" if commitment.customer else ""
-            yield error(
-                "E400",
-                f"commitment `{commitment.name}`{who} not met on {step.day}: "
-                f"{live:,} of {required:,} GPUs live, short {shortfall:,} ({main})",
-                step.span or commitment.name_span,
-                detail="\n".join(detail),
-                related=[Related(f"`{c.name}` shares this scope", c.name_span) for c in shared],
-            )
+        who = f" for {commitment.customer}" if commitment.customer else ""
+        yield error(
+            "E400",
+            f"commitment `{commitment.name}`{who} not met on {step.day}: "
+            f"{live:,} of {required:,} GPUs live, short {shortfall:,} ({main})",
+            step.span or commitment.name_span,
+            detail="\n".join(detail),
+            related=[Related(f"`{c.name}` shares this scope", c.name_span) for c in shared],
+        )

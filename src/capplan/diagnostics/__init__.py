@@ -92,6 +92,18 @@ class Diagnostic:
         return (self.span.source.name, self.span.start, self.code, self.summary)
 
 
+def _make(
+    severity: Severity,
+    code: str,
+    summary: str,
+    span: Span | None,
+    detail: str,
+    related: Iterable[Related],
+    suggestions: Iterable[str],
+) -> Diagnostic:
+    return Diagnostic(code, severity, summary, span, detail, tuple(related), tuple(suggestions))
+
+
 def error(
     code: str,
     summary: str,
@@ -101,9 +113,7 @@ def error(
     related: Iterable[Related] = (),
     suggestions: Iterable[str] = (),
 ) -> Diagnostic:
-    return Diagnostic(
-        code, Severity.ERROR, summary, span, detail, tuple(related), tuple(suggestions)
-    )
+    return _make(Severity.ERROR, code, summary, span, detail, related, suggestions)
 
 
 def warning(
@@ -115,9 +125,7 @@ def warning(
     related: Iterable[Related] = (),
     suggestions: Iterable[str] = (),
 ) -> Diagnostic:
-    return Diagnostic(
-        code, Severity.WARNING, summary, span, detail, tuple(related), tuple(suggestions)
-    )
+    return _make(Severity.WARNING, code, summary, span, detail, related, suggestions)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from capplan import __version__
 from capplan.api import Planned
-from capplan.checks.commitments import required_on
+from capplan.checks.commitments import due_dates
 from capplan.model.decls import Model, Step
 from capplan.model.decls import Site as SiteDecl
 from capplan.render.context import (
@@ -185,23 +185,17 @@ def _lot(model: Model, schedule: Schedule, lot_name: str) -> Lot:
 
 
 def _commitments(model: Model, schedule: Schedule, site: str) -> tuple[Commitment, ...]:
-    out = []
-    for commitment in model.commitments.values():
-        if site not in commitment.sites:
-            continue
-        for step in commitment.gpus:
-            required = required_on(model, commitment, step.day)
-            live = schedule.gpus_live(commitment.sites, step.day, commitment.rack_type)
-            out.append(
-                Commitment(
-                    name=commitment.name,
-                    customer=commitment.customer,
-                    date=step.day,
-                    required=required,
-                    live=live,
-                    met=live >= required,
-                    sites=tuple(commitment.sites),
-                    rack_type=commitment.rack_type,
-                )
-            )
-    return tuple(out)
+    return tuple(
+        Commitment(
+            name=due.commitment.name,
+            customer=due.commitment.customer,
+            date=due.step.day,
+            required=due.required,
+            live=due.live,
+            met=due.met,
+            sites=tuple(due.commitment.sites),
+            rack_type=due.commitment.rack_type,
+        )
+        for due in due_dates(model, schedule)
+        if site in due.commitment.sites
+    )

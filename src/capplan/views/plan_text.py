@@ -154,14 +154,5 @@ def _at(console: Console, report: PlanReport) -> None:
         for s in at.sites
     ]
     console.print()
-    headers = [
-        "site",
-        "racks",
-        "GPUs live",
-        "IT MW",
-        "facility MW",
-        "envelope MW",
-        "usable MW",
-        "headroom MW",
-    ]
+    headers = ["site", *TIMELINE_HEADERS[1:]]
     console.print(_table(f"state on {at.day}: {at.gpus_live:,} GPUs live", headers, rows))
