@@ -169,8 +169,8 @@ def waited(model: Model, lot: Lot, outcome: LotOutcome, idle: dict[str, int]) ->
     breakdown = ", ".join(f"{CAUSE_LABELS[c]}: {d:,} GPU-days" for c, d in idle.items())
     related = _cause_related(model, lot, main)
     release = _release(model, lot, outcome, main)
-    if release is not None:
-        related.insert(0, release)
+    if release is not None:  # the step that released the racks says more than the whole map
+        related = [release]
     return warning(
         "W302",
         f"racks of lot `{lot.name}` wait {total:,} idle GPU-days beyond install, mostly for "

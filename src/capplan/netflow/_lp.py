@@ -48,13 +48,18 @@ class _Instance:
         self.lam_col = cost.size - 1
         self.caps = np.zeros(matrix.shape[0] - n_cons)
         self.rhs = np.zeros(n_cons)
+        self.optimal: highspy.HighsBasis | None = None
+        """Optimal basis of the synced state with every arc open, once solved."""
 
     def sync(self, caps: FloatArray, rhs: FloatArray) -> None:
         """Push only what changed since the last sync, so the basis stays useful."""
-        for arc in np.flatnonzero(caps != self.caps):
+        changed_caps = np.flatnonzero(caps != self.caps)
+        changed = np.flatnonzero(rhs != self.rhs).astype(np.int32)
+        if changed_caps.size or changed.size:
+            self.optimal = None
+        for arc in changed_caps:
             self.highs.changeCoeff(self.n_cons + int(arc), self.lam_col, -float(caps[arc]))
         self.caps = caps
-        changed = np.flatnonzero(rhs != self.rhs).astype(np.int32)
         if changed.size:
             # changeRowsBounds exists at runtime but is missing from highspy's stub.
             self.highs.changeRowsBounds(  # type: ignore[attr-defined]
@@ -118,7 +123,12 @@ class CongestionLP:
             return self._nothing()
         self._pure.sync(self._caps, self._rhs)
         highs = self._pure.highs
-        basis = highs.getBasis()
+        if self._pure.optimal is None:
+            # Solve with every arc open first: its optimal basis is a warm start that
+            # each single-link loss reaches in a few dual simplex pivots.
+            _run(highs)
+            self._pure.optimal = highs.getBasis()
+        basis = self._pure.optimal
         columns = _arc_columns(len(self._groups), self._n_arcs, arcs)
         zeros = np.zeros(columns.size)
         highs.changeColsBounds(columns.size, columns, zeros, zeros)
