@@ -510,3 +510,53 @@ def test_protection_over_days_matches_each_day_alone(
     for result in whole.protection:
         expected_worst = worst.get(result.flow, 0.0)
         assert result.congestion == pytest.approx(expected_worst, rel=1e-7, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    links=networks(),
+    demands=st.lists(
+        st.tuples(
+            st.sampled_from(list(itertools.permutations(NODES, 2))),
+            st.sampled_from([50, 100, 250, 400]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_each_single_loss_matches_a_reference_lp_without_the_link(
+    links: list[NetLink], demands: list[tuple[tuple[str, str], int]]
+) -> None:
+    # The failure shortcuts (cut bound + detour, warm LP read for λ alone) must give the
+    # λ* of the network without the link, whichever order the losses are asked in.
+    from capplan.netflow._check import Checker
+    from capplan.netflow._graph import Net, bridges
+    from capplan.netflow._reroute import cut_bound
+
+    index = {name: i for i, name in enumerate(NODES)}
+    net = Net(
+        tuple(NODES),
+        tuple(x.name for x in links),
+        np.array([index[x.a] for x in links], dtype=np.int64),
+        np.array([index[x.b] for x in links], dtype=np.int64),
+    )
+    caps = np.array([x.capacity[0][1] for x in links])
+    src = np.array([index[s] for (s, _), _ in demands], dtype=np.int64)
+    dst = np.array([index[t] for (_, t), _ in demands], dtype=np.int64)
+    checker = Checker(net, [f"f{i}" for i in range(len(demands))], src, dst, 400 * G, 1e4)
+    rates = checker.connected_rates(caps, np.array([gbps * G for _, gbps in demands]))
+    intact = checker.check(caps, rates)
+    if not intact.fits:
+        return
+    cut_links = bridges(net, caps)
+    candidates = [i for i in range(len(links)) if i not in cut_links]
+    routed = [(s, t, r) for ((s, t), _), r in zip(demands, rates, strict=True) if r > 0]
+    for order in (candidates, candidates[::-1]):
+        for link_index, lost in zip(
+            order, checker.check_failures(caps, intact, order), strict=True
+        ):
+            others = [x for i, x in enumerate(links) if i != link_index]
+            expected = reference_congestion(others, routed) if routed else 0.0
+            assert lost.congestion == pytest.approx(expected, rel=1e-7, abs=1e-9)
+            bound = cut_bound(net, caps, src, dst, rates, link_index)
+            assert bound <= expected * (1 + 1e-9) + 1e-12

@@ -10,7 +10,7 @@ import numpy as np
 from capplan.netflow._cuts import Cut, Demands, disconnected_cuts, violated_cuts
 from capplan.netflow._graph import Net, arc_caps, bridges, components
 from capplan.netflow._lp import CongestionLP
-from capplan.netflow._reroute import fits_around
+from capplan.netflow._reroute import cut_bound, fits_around
 from capplan.netflow._timeline import FloatArray, IntArray
 
 TOLERANCE = 1e-9
@@ -93,7 +93,7 @@ class Checker:
 
         Cheapest proof first: a bridge disconnects some flows (the others never needed
         it: a least-total-flow routing has no path that crosses a bridge and comes back);
-        a detour of the link's traffic through spare capacity keeps λ; else the LP.
+        else ``_lost``.
         """
         cut_links = bridges(self.net, link_caps)
         demands = Demands(self.names, self._src, self._dst, intact.rates)
@@ -101,11 +101,26 @@ class Checker:
         for link in links:
             if link in cut_links:
                 results.append(self._bridge_lost(link_caps, intact, demands, link))
-            elif fits_around(self.net, link_caps, intact.loads, intact.lam, link):
-                results.append(intact)
             else:
-                results.append(self._solve_without(link_caps, intact, demands, link))
+                results.append(self._lost(link_caps, intact, demands, link))
         return results
+
+    def _lost(self, link_caps: FloatArray, intact: Check, demands: Demands, link: int) -> Check:
+        """λ* after losing ``link`` (not a bridge), by the cheapest exact proof.
+
+        Small cuts around the link give a lower bound of λ* (``cut_bound``); λ* is at
+        least the intact λ too. If a routing without the link reaches the higher of the
+        two, that is λ* with no LP: a detour of the link's traffic through the capacity
+        the intact routing leaves spare at that level (none can fit below the bound).
+        This only settles losses that fit: an overload needs the LP's duals for cuts.
+        """
+        bound = cut_bound(self.net, link_caps, self._src, self._dst, intact.rates, link)
+        level = max(bound, intact.lam)
+        if level <= 1 + TOLERANCE and fits_around(self.net, link_caps, intact.loads, level, link):
+            if bound <= intact.lam:
+                return intact
+            return Check(bound, False, (), intact.loads, intact.rates)
+        return self._solve_without(link_caps, intact, demands, link)
 
     def _bridge_lost(
         self, link_caps: FloatArray, intact: Check, demands: Demands, link: int
@@ -119,8 +134,15 @@ class Checker:
     def _solve_without(
         self, link_caps: FloatArray, intact: Check, demands: Demands, link: int
     ) -> Check:
+        """The LP without ``link``: λ alone if it fits, else the full optimum for its cuts.
+
+        A fitting loss keeps the intact loads (only its λ is ever read).
+        """
         self._lp.update(arc_caps(link_caps), intact.rates)
         arcs = np.array([link, self.net.n_links + link], dtype=np.int64)
+        lam = self._lp.lam_without(arcs)
+        if lam <= 1 + TOLERANCE:
+            return Check(lam, False, (), intact.loads, intact.rates)
         lost = self._lp.congestion_without(arcs)
         cuts: tuple[Cut, ...] = ()
         if lost.lam > 1 + TOLERANCE:

@@ -17,6 +17,8 @@ Every figure is in units of ``scale`` bit/s so the LP sees values near 1.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import highspy
@@ -118,14 +120,34 @@ class CongestionLP:
         return self._read(self._pure.highs, duals=True)
 
     def congestion_without(self, arcs: IntArray) -> Congestion:
-        """λ* with ``arcs`` closed; they are reopened and the previous basis restored."""
+        """λ* with ``arcs`` closed; they are reopened and the intact optimal basis restored."""
         if self._empty:
             return self._nothing()
+        with self._closed(arcs) as highs:
+            return self._read(highs, duals=True)
+
+    def lam_without(self, arcs: IntArray) -> float:
+        """λ* alone with ``arcs`` closed, as ``congestion_without`` finds it, read cheaply.
+
+        The pure objective is λ itself, so HiGHS's objective value is λ's column value;
+        skipping the full solution copy saves most of a warm re-solve's cost.
+        """
+        if self._empty:
+            return 0.0
+        with self._closed(arcs) as highs:
+            _run(highs)
+            return float(highs.getObjectiveValue())
+
+    @contextmanager
+    def _closed(self, arcs: IntArray) -> Iterator[highspy.Highs]:
+        """The pure instance, synced, with ``arcs`` closed and its warm start set.
+
+        Every loss starts from the optimal basis with every arc open (solved once per
+        synced state), so its result does not depend on which losses came before.
+        """
         self._pure.sync(self._caps, self._rhs)
         highs = self._pure.highs
         if self._pure.optimal is None:
-            # Solve with every arc open first: its optimal basis is a warm start that
-            # each single-link loss reaches in a few dual simplex pivots.
             _run(highs)
             self._pure.optimal = highs.getBasis()
         basis = self._pure.optimal
@@ -133,7 +155,7 @@ class CongestionLP:
         zeros = np.zeros(columns.size)
         highs.changeColsBounds(columns.size, columns, zeros, zeros)
         try:
-            return self._read(highs, duals=True)
+            yield highs
         finally:
             highs.changeColsBounds(columns.size, columns, zeros, np.full(columns.size, _INF))
             highs.setBasis(basis)

@@ -5,6 +5,9 @@ leaves free at its own congestion λ, losing the link does not raise the minimum
 congestion above λ (and it cannot lower it), so no failure LP is needed. The test runs
 two integer max-flows (scipy, one per direction) on capacities rounded down and demands
 rounded up, so rounding can only make it say "no", never a wrong "yes".
+
+``cut_bound`` gives the matching lower bound: when the traffic fits around the link at
+the bound (not just at the intact λ), the bound is the exact λ after the loss.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
 from capplan.netflow._graph import Net, arc_caps
-from capplan.netflow._timeline import FloatArray
+from capplan.netflow._timeline import FloatArray, IntArray
 
 _STEPS = 2**24
 """Integer resolution of the test; small enough that summed parallel arcs fit in int32."""
@@ -55,6 +58,12 @@ def _detour(
     keep = (capacity > 0) & (net.tail != net.head)
     if not keep.any():
         return None
+    # The flow is at most what leaves the source or enters the sink: a cheap "no".
+    if (
+        int(capacity[keep & (net.tail == source)].sum()) < required
+        or int(capacity[keep & (net.head == sink)].sum()) < required
+    ):
+        return None
     n = net.n_nodes
     rows = np.concatenate([net.tail[keep], [n]])
     cols = np.concatenate([net.head[keep], [source]])
@@ -85,3 +94,41 @@ def _split_to_arcs(
     used = np.zeros_like(capacity)
     used[arcs] = np.clip(flow - before, 0, caps)
     return used
+
+
+def cut_bound(
+    net: Net, link_caps: FloatArray, src: IntArray, dst: IntArray, rates: FloatArray, link: int
+) -> float:
+    """A lower bound of λ* after losing ``link``, from small cuts around its endpoints.
+
+    For a node set ``S``, whatever leaves (enters) ``S`` crosses its remaining links, so
+    λ* ≥ max(traffic out of, into ``S``) / (capacity of the links leaving ``S``). The
+    sets tried: each endpoint alone, and each endpoint with one neighbour (other than
+    the link's other end). Cuts with no capacity left are skipped (bridges: not asked).
+    """
+    a, b = int(net.link_a[link]), int(net.link_b[link])
+    up = link_caps > 0
+    sets: list[np.ndarray] = []
+    for node in (a, b):
+        alone = np.zeros(net.n_nodes, dtype=bool)
+        alone[node] = True
+        sets.append(alone)
+        near = np.concatenate(
+            [net.link_b[up & (net.link_a == node)], net.link_a[up & (net.link_b == node)]]
+        )
+        for neighbour in np.unique(near):
+            if neighbour not in (a, b):
+                pair = alone.copy()
+                pair[neighbour] = True
+                sets.append(pair)
+    inside = np.array(sets)
+    from_in, to_in = inside[:, src], inside[:, dst]
+    out = (from_in & ~to_in).astype(np.float64) @ rates
+    into = (~from_in & to_in).astype(np.float64) @ rates
+    crossing = inside[:, net.link_a] ^ inside[:, net.link_b]
+    crossing[:, link] = False
+    capacity = crossing.astype(np.float64) @ link_caps
+    has = capacity > 0
+    if not has.any():
+        return 0.0
+    return float((np.maximum(out, into)[has] / capacity[has]).max())

@@ -174,12 +174,22 @@ def _protection_results(
     for index, day in enumerate(days):
         if day is None or day.intact is None:
             continue
+        # Every flow of the day meets the same failures, so they are scanned once per
+        # distinct best-so-far rather than once per flow.
+        outcome: dict[tuple[float, int, int, float] | None, tuple[float, int, int, float] | None]
+        outcome = {}
         for column in day.flows:
             flow = routed_protected[column]
-            for link, lam in day.failures:
-                current = best.get(flow)
-                if current is None or lam > current[0] * (1 + TOLERANCE):
-                    best[flow] = (lam, index, link, day.intact)
+            start = best.get(flow)
+            if start not in outcome:
+                current = start
+                for link, lam in day.failures:
+                    if current is None or lam > current[0] * (1 + TOLERANCE):
+                        current = (lam, index, link, day.intact)
+                outcome[start] = current
+            found = outcome[start]
+            if found is not None:
+                best[flow] = found
     results = []
     for flow in protected:
         found = best.get(flow)
