@@ -560,3 +560,46 @@ def test_each_single_loss_matches_a_reference_lp_without_the_link(
             assert lost.congestion == pytest.approx(expected, rel=1e-7, abs=1e-9)
             bound = cut_bound(net, caps, src, dst, rates, link_index)
             assert bound <= expected * (1 + 1e-9) + 1e-12
+
+
+def test_detour_matches_scipy_on_a_coo_built_graph() -> None:
+    # _detour builds scipy's CSR input directly; it must equal the COO → CSR conversion
+    # (parallel arcs summed, self-loops and empty arcs dropped) and split flows the same.
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import maximum_flow
+
+    from capplan.netflow._graph import Net
+    from capplan.netflow._reroute import _detour
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n_nodes, n_links = 9, 30
+        link_a = rng.integers(0, n_nodes, n_links)
+        link_b = rng.integers(0, n_nodes, n_links)
+        net = Net(
+            tuple(f"n{i}" for i in range(n_nodes)),
+            tuple(f"l{i}" for i in range(n_links)),
+            link_a.astype(np.int64),
+            link_b.astype(np.int64),
+        )
+        capacity = rng.integers(0, 50, 2 * n_links) * (rng.random(2 * n_links) < 0.8)
+        source, sink = 0, n_nodes - 1
+        keep = (capacity > 0) & (net.tail != net.head)
+        graph = sp.csr_array(
+            (
+                np.append(capacity[keep], 10**6).astype(np.int32),
+                (np.append(net.tail[keep], n_nodes), np.append(net.head[keep], source)),
+            ),
+            shape=(n_nodes + 1, n_nodes + 1),
+        )
+        best = int(maximum_flow(graph, n_nodes, sink).flow_value)
+        for required in (max(best, 1), best + 1):
+            used = _detour(net, capacity, source, sink, required)
+            if required > best or not keep.any():
+                assert used is None
+                continue
+            assert used is not None
+            assert np.all((used >= 0) & (used <= capacity))
+            net_out = np.bincount(net.tail, used, n_nodes) - np.bincount(net.head, used, n_nodes)
+            assert net_out[source] == required
+            assert net_out[sink] == -required
