@@ -23,7 +23,6 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,7 @@ from capplan.render.context import (
 from capplan.render.helpers import Milestone, template_globals
 from capplan.render.outcome import Problem
 from capplan.render.serialise import Serialised, TemplateDataError
+from capplan.resources import data_dir
 
 TEMPLATE_SUFFIX = ".j2"
 PLACEHOLDERS = ("site", "product")
@@ -71,10 +71,7 @@ class TemplatePathError(ValueError):
 
 def builtin_templates_dir() -> Path:
     """The built-in templates: package data in a wheel, the repo's folder in a checkout."""
-    packaged = resources.files("capplan") / "templates"
-    if isinstance(packaged, Path) and packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "templates"
+    return data_dir("templates")
 
 
 def _finalize(value: Any) -> Any:
