@@ -60,15 +60,24 @@ class Checker:
         self._src = src
         self._dst = dst
         self._lp = CongestionLP(net, src, dst, scale, lam_weight)
+        self._labels: dict[bytes, IntArray] = {}
+
+    def _components(self, link_caps: FloatArray) -> IntArray:
+        """``components``, memoised on which links are up: few distinct sets recur daily."""
+        key = (link_caps > 0).tobytes()
+        labels = self._labels.get(key)
+        if labels is None:
+            labels = self._labels[key] = components(self.net, link_caps)
+        return labels
 
     def connected_rates(self, link_caps: FloatArray, rates: FloatArray) -> FloatArray:
         """``rates`` with the flows that have no path on ``link_caps`` set to 0."""
-        labels = components(self.net, link_caps)
+        labels = self._components(link_caps)
         return np.where(labels[self._src] == labels[self._dst], rates, 0.0)
 
     def check(self, link_caps: FloatArray, rates: FloatArray) -> Check:
         """Route ``rates`` on ``link_caps``; loads are the least-total-flow routing's."""
-        labels = components(self.net, link_caps)
+        labels = self._components(link_caps)
         cut_off = (rates > 0) & (labels[self._src] != labels[self._dst])
         cuts: list[Cut] = []
         if cut_off.any():

@@ -1,4 +1,4 @@
-"""Indexed network: nodes, links, arcs, connectivity and commodity groups."""
+"""Indexed network: nodes, links, arcs and connectivity."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from networkx.algorithms import bipartite
 from scipy.sparse.csgraph import connected_components
 
 from capplan.netflow._timeline import FloatArray, IntArray
@@ -66,42 +65,3 @@ def components(net: Net, link_caps: FloatArray) -> IntArray:
     )
     _, labels = connected_components(graph, directed=False)
     return np.asarray(labels, dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class Group:
-    """Flows sharing one endpoint (``root``): one LP commodity routes them all exactly.
-
-    Flows with a common source (or a common destination) form a single-source (single-sink)
-    flow, which decomposes into paths of the right pairs, so aggregating them is exact.
-    A node may root two groups: one as source, one as sink (mixing them would not be exact).
-    """
-
-    root: int
-    root_is_source: bool
-    flows: tuple[int, ...]
-
-
-def commodity_groups(src: IntArray, dst: IntArray) -> tuple[Group, ...]:
-    """Fewest single-root groups covering the flows: a minimum vertex cover (König).
-
-    The cover of the bipartite graph sources × destinations (edges = flows) picks, for each
-    flow, an endpoint in the cover; its size is the number of LP commodities.
-    """
-    if len(src) == 0:
-        return ()
-    n = int(max(src.max(), dst.max())) + 1
-    graph = nx.Graph()
-    sources = sorted({int(s) for s in src})
-    graph.add_nodes_from(sources)
-    graph.add_nodes_from(sorted({n + int(t) for t in dst}))
-    graph.add_edges_from((int(s), n + int(t)) for s, t in zip(src, dst, strict=True))
-    matching = bipartite.hopcroft_karp_matching(graph, top_nodes=sources)
-    cover = bipartite.to_vertex_cover(graph, matching, top_nodes=sources)
-    members: dict[tuple[int, bool], list[int]] = {}
-    for flow, (s, t) in enumerate(zip(src, dst, strict=True)):
-        key = (int(s), True) if int(s) in cover else (int(t), False)
-        members.setdefault(key, []).append(flow)
-    return tuple(
-        Group(root, is_src, tuple(flows)) for (root, is_src), flows in sorted(members.items())
-    )

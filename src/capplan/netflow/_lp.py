@@ -1,17 +1,26 @@
-"""The minimum-congestion multi-commodity flow LP, kept warm in HiGHS across days.
+"""The minimum-congestion multi-commodity flow LP in path form, solved by column generation.
 
-Variables: ``x[k, a] ≥ 0`` (flow of commodity group ``k`` on arc ``a``) and ``λ ≥ 0``.
-Rows: flow conservation of every group at every node but its root (the root's row is
-implied), and ``Σ_k x[k, a] - cap[a] · λ ≤ 0`` per arc. Successive days only change row
-bounds (demands) and ``λ``'s coefficients (capacities), so HiGHS re-solves from the
-previous optimal basis with a few dual simplex pivots instead of from scratch; that is
-why this uses highspy rather than ``scipy.optimize.linprog``, which cannot warm start.
+Variables: ``x[p] ≥ 0``, the flow on path ``p`` of an endpoint pair, and ``λ ≥ 0``.
+Rows: per endpoint pair ``f``, ``Σ_{p of f} x[p] = demand[f]``; per arc ``a``,
+``Σ_{p ∋ a} x[p] - cap[a] · λ ≤ 0``. Only a pool of paths is in the LP. After each
+solve, shortest paths under the dual arc lengths (scipy's Dijkstra) price out all the
+others: a path shorter than its pair's dual would lower the objective, so it joins the
+pool and the LP is solved again, until no path does. The pool's optimum is then the
+optimum over every path (LP duality), so λ* is exactly the arc-form optimum, but the LP
+holds the few paths each pair really uses instead of one column per (commodity, arc):
+at 100 sites and 270 links that is about a thousand columns instead of 43,000, and the
+work grows with the flows rather than with flows × links.
 
-Two HiGHS instances hold the same rows. The *routing* one minimises ``W·λ + Σ x``: with
-``W`` far above any saving in total flow that extra congestion could buy, its optimum
-is a least-total-flow (hop-weighted) routing among those of minimum congestion, in one
-solve. Its λ is never below λ*, so λ ≤ 1 there proves feasibility; when it is above 1
-the *pure* instance (minimise λ alone) gives the exact λ* and the duals that explain it.
+The pool persists across days and losses, and successive days only change row bounds
+(demands) and ``λ``'s coefficients (capacities), so HiGHS re-solves from the previous
+optimal basis in a few simplex pivots; that is why this uses highspy rather than
+``scipy.optimize.linprog``, which can neither warm start nor add columns.
+
+Two HiGHS instances hold the same rows. The *routing* one minimises ``W·λ + Σ hops·x``:
+with ``W`` far above any saving in total flow that extra congestion could buy, its
+optimum is a least-total-flow routing among those of minimum congestion, in one solve.
+Its λ is never below λ*, so λ ≤ 1 there proves feasibility; when it is above 1 the
+*pure* instance (minimise λ alone) gives the exact λ* and the duals that explain it.
 Every figure is in units of ``scale`` bit/s so the LP sees values near 1.
 """
 
@@ -24,12 +33,19 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
-from capplan.netflow._graph import Group, Net, commodity_groups
+from capplan.netflow._graph import Net
 from capplan.netflow._timeline import FloatArray, IntArray
 
 _INF = highspy.kHighsInf
 _TOLERANCE = 1e-9
+_PRICING_TOLERANCE = 1e-9
+"""A path enters the pool only if it beats its pair's dual by this much (relative)."""
+_HOP_EPSILON = 1e-12
+"""Added to every arc length in pricing: Dijkstra needs positive lengths, and among paths
+of equal dual length it then prefers fewer hops."""
+_MAX_ROUNDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -41,17 +57,36 @@ class Congestion:
     duals: FloatArray
 
 
-class _Instance:
-    """One HiGHS model plus the capacities and demands last pushed into it."""
+class _PathLP:
+    """One HiGHS model of the path form, its pool of paths, and the state pushed into it.
 
-    def __init__(self, matrix: sp.csc_matrix, n_cons: int, cost: FloatArray) -> None:
-        self.highs = _highs(matrix, n_cons, cost)
-        self.n_cons = n_cons
-        self.lam_col = cost.size - 1
-        self.caps = np.zeros(matrix.shape[0] - n_cons)
-        self.rhs = np.zeros(n_cons)
+    HiGHS column 0 is λ; path ``j`` of the pool is column ``j + 1``. Rows ``0 … P-1`` are
+    the pairs' demands, rows ``P + a`` the arcs' capacities.
+    """
+
+    def __init__(
+        self, net: Net, pair_src: IntArray, pair_dst: IntArray, hop_cost: float, lam_cost: float
+    ) -> None:
+        self._net = net
+        self._src = pair_src
+        self._dst = pair_dst
+        self._n_pairs = len(pair_src)
+        self._n_arcs = 2 * net.n_links
+        self._hop_cost = hop_cost
+        self.highs = _highs(self._n_pairs, self._n_arcs, lam_cost)
+        self.caps = np.zeros(self._n_arcs)
+        self.rhs = np.zeros(self._n_pairs)
         self.optimal: highspy.HighsBasis | None = None
         """Optimal basis of the synced state with every arc open, once solved."""
+        self._closed = np.zeros(self._n_arcs, dtype=bool)
+        self._closed_columns = np.zeros(0, dtype=np.int32)
+        self._path_pair: list[int] = []
+        self._path_arcs: list[IntArray] = []
+        self._arc_paths: list[list[int]] = [[] for _ in range(self._n_arcs)]
+        self._known: set[tuple[int, bytes]] = set()
+        self._entry_path = np.zeros(0, dtype=np.int64)
+        self._entry_arc = np.zeros(0, dtype=np.int64)
+        """The pool's incidence as (path, arc) entries, one per arc of each path."""
 
     def sync(self, caps: FloatArray, rhs: FloatArray) -> None:
         """Push only what changed since the last sync, so the basis stays useful."""
@@ -60,7 +95,7 @@ class _Instance:
         if changed_caps.size or changed.size:
             self.optimal = None
         for arc in changed_caps:
-            self.highs.changeCoeff(self.n_cons + int(arc), self.lam_col, -float(caps[arc]))
+            self.highs.changeCoeff(self._n_pairs + int(arc), 0, -float(caps[arc]))
         self.caps = caps
         if changed.size:
             # changeRowsBounds exists at runtime but is missing from highspy's stub.
@@ -68,6 +103,150 @@ class _Instance:
                 changed.size, changed, rhs[changed], rhs[changed]
             )
         self.rhs = rhs
+
+    def solve(self) -> highspy.HighsSolution:
+        """The optimum over every path: solve the pool, add improving paths, repeat."""
+        self._seed()
+        for _ in range(_MAX_ROUNDS):
+            solution = _run(self.highs)
+            duals = np.asarray(solution.row_dual)
+            lengths = self._hop_cost - duals[self._n_pairs :]
+            if not self._add_shortest(lengths, duals[: self._n_pairs]):
+                return solution
+        raise RuntimeError("network LP not solved: column generation did not converge")
+
+    def loads(self, solution: highspy.HighsSolution) -> FloatArray:
+        """Flow per arc of a solution, in the LP's units."""
+        flows = np.maximum(np.asarray(solution.col_value)[1:], 0.0)
+        return np.bincount(
+            self._entry_arc, weights=flows[self._entry_path], minlength=self._n_arcs
+        ).astype(np.float64)
+
+    def close(self, arcs: IntArray) -> None:
+        """Forbid ``arcs``: their paths get an upper bound of 0, pricing avoids them."""
+        self._closed[arcs] = True
+        paths = sorted({p for arc in arcs for p in self._arc_paths[int(arc)]})
+        self._closed_columns = np.array(paths, dtype=np.int32) + 1
+        self._set_upper(self._closed_columns, 0.0)
+
+    def reopen(self, basis: highspy.HighsBasis) -> None:
+        """Undo ``close`` and restore ``basis``; paths added since start out nonbasic at 0."""
+        self._set_upper(self._closed_columns, _INF)
+        self._closed[:] = False
+        self._closed_columns = np.zeros(0, dtype=np.int32)
+        missing = 1 + len(self._path_pair) - len(basis.col_status)
+        if missing:
+            basis.col_status = [*basis.col_status, *[highspy.HighsBasisStatus.kLower] * missing]
+        self.highs.setBasis(basis)
+
+    def _set_upper(self, columns: np.ndarray, upper: float) -> None:
+        if columns.size:
+            self.highs.changeColsBounds(
+                columns.size, columns, np.zeros(columns.size), np.full(columns.size, upper)
+            )
+
+    def _seed(self) -> None:
+        """Give every pair with demand a usable path, so the pool's LP is feasible.
+
+        A path is unusable once one of its arcs has no capacity or is closed (its flow is
+        forced to 0); the shortest path by hops over usable arcs replaces it.
+        """
+        demanded = self.rhs > 0
+        if not demanded.any():
+            return
+        usable = self._usable_arcs()
+        served = np.zeros(self._n_pairs, dtype=bool)
+        if self._path_pair:
+            broken = ~usable[self._entry_arc]
+            dead = np.bincount(self._entry_path[broken], minlength=len(self._path_pair)) > 0
+            served[np.asarray(self._path_pair)[~dead]] = True
+        if np.any(demanded & ~served):
+            self._add_shortest(np.ones(self._n_arcs), None, demanded & ~served)
+
+    def _usable_arcs(self) -> np.ndarray:
+        usable: np.ndarray = (self.caps > 0) & ~self._closed & (self._net.tail != self._net.head)
+        return usable
+
+    def _add_shortest(
+        self,
+        lengths: FloatArray,
+        pair_duals: FloatArray | None,
+        wanted: np.ndarray | None = None,
+    ) -> int:
+        """Add, per pair with demand, its shortest usable path if it prices out.
+
+        With ``pair_duals`` a path enters only if its length is below its pair's dual
+        (negative reduced cost) and it is not in the pool yet; without, it enters anyway
+        (seeding). Returns how many paths were added.
+        """
+        pairs = np.flatnonzero(self.rhs > 0 if wanted is None else wanted)
+        if not pairs.size:
+            return 0
+        graph, best_arc = _pricing_graph(
+            self._net, self._usable_arcs(), np.maximum(lengths, 0.0) + _HOP_EPSILON
+        )
+        src, dst = self._src[pairs], self._dst[pairs]
+        # One shortest-path tree per distinct source, or per distinct destination on the
+        # reversed graph when those are fewer (protected flows: many sites, few pops).
+        reverse = np.unique(dst).size < np.unique(src).size
+        roots, ends = (dst, src) if reverse else (src, dst)
+        unique_roots = np.unique(roots)
+        distance, predecessor = dijkstra(
+            graph.T if reverse else graph,
+            directed=True,
+            indices=unique_roots,
+            return_predecessors=True,
+        )
+        rows = np.searchsorted(unique_roots, roots)
+        shortest = distance[rows, ends]
+        if pair_duals is None:
+            if not np.isfinite(shortest).all():
+                raise RuntimeError("network LP not solved: a flow with demand has no path")
+            chosen = np.ones(pairs.size, dtype=bool)
+        else:
+            dual = pair_duals[pairs]
+            chosen = shortest - dual < -_PRICING_TOLERANCE * np.maximum(1.0, np.abs(dual))
+        new: list[tuple[int, IntArray]] = []
+        for pair, row in zip(pairs[chosen], rows[chosen], strict=True):
+            arcs = _path(
+                predecessor[row], best_arc, int(self._src[pair]), int(self._dst[pair]), reverse
+            )
+            key = (int(pair), arcs.tobytes())
+            if key not in self._known:
+                self._known.add(key)
+                new.append((int(pair), arcs))
+        self._add_columns(new)
+        return len(new)
+
+    def _add_columns(self, paths: list[tuple[int, IntArray]]) -> None:
+        if not paths:
+            return
+        first = 1 + len(self._path_pair)
+        starts, indices = [0], []
+        for offset, (pair, arcs) in enumerate(paths):
+            self._path_pair.append(pair)
+            self._path_arcs.append(arcs)
+            for arc in arcs:
+                self._arc_paths[int(arc)].append(first - 1 + offset)
+            indices.extend([pair, *(self._n_pairs + arcs).tolist()])
+            starts.append(len(indices))
+        count = len(paths)
+        sizes = [arcs.size for _, arcs in paths]
+        self._entry_path = np.concatenate(
+            [self._entry_path, np.repeat(np.arange(first - 1, first - 1 + count), sizes)]
+        )
+        self._entry_arc = np.concatenate([self._entry_arc, *(arcs for _, arcs in paths)])
+        costs = np.array([self._hop_cost * arcs.size for _, arcs in paths])
+        self.highs.addCols(
+            count,
+            costs,
+            np.zeros(count),
+            np.full(count, _INF),
+            len(indices),
+            np.array(starts[:-1], dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.ones(len(indices)),
+        )
 
 
 class CongestionLP:
@@ -81,24 +260,23 @@ class CongestionLP:
         self, net: Net, src: IntArray, dst: IntArray, scale: float, lam_weight: float
     ) -> None:
         self._scale = scale
-        self._groups = commodity_groups(src, dst)
         self._n_arcs = 2 * net.n_links
-        self._empty = not self._groups or net.n_links == 0
-        rows = _row_index(self._groups, net.n_nodes)
-        self._n_cons = int(rows.max(initial=-1)) + 1
-        self._supply = _supply_matrix(self._groups, rows, src, dst, self._n_cons)
-        self._lam_col = len(self._groups) * self._n_arcs
+        pairs = sorted({(int(s), int(t)) for s, t in zip(src, dst, strict=True)})
+        self._empty = not pairs or net.n_links == 0
+        pair_of = {pair: i for i, pair in enumerate(pairs)}
+        flow_pairs = [pair_of[(int(s), int(t))] for s, t in zip(src, dst, strict=True)]
+        self._supply = sp.csr_matrix(
+            (np.ones(len(flow_pairs)), (flow_pairs, np.arange(len(flow_pairs)))),
+            shape=(len(pairs), len(flow_pairs)),
+        )
         self._caps = np.zeros(self._n_arcs)
-        self._rhs = np.zeros(self._n_cons)
+        self._rhs = np.zeros(len(pairs))
         if self._empty:
             return
-        matrix = _constraint_matrix(self._groups, rows, net, self._n_cons)
-        routing_cost = np.ones(self._lam_col + 1)
-        routing_cost[-1] = lam_weight
-        pure_cost = np.zeros(self._lam_col + 1)
-        pure_cost[-1] = 1.0
-        self._routing = _Instance(matrix, self._n_cons, routing_cost)
-        self._pure = _Instance(matrix, self._n_cons, pure_cost)
+        pair_src = np.array([s for s, _ in pairs], dtype=np.int64)
+        pair_dst = np.array([t for _, t in pairs], dtype=np.int64)
+        self._routing = _PathLP(net, pair_src, pair_dst, 1.0, lam_weight)
+        self._pure = _PathLP(net, pair_src, pair_dst, 0.0, 1.0)
 
     def update(self, arc_caps: FloatArray, rates: FloatArray) -> None:
         """Set capacities (bit/s per arc) and rates (bit/s per flow) for the next solves."""
@@ -110,142 +288,128 @@ class CongestionLP:
         if self._empty:
             return self._nothing()
         self._routing.sync(self._caps, self._rhs)
-        return self._read(self._routing.highs, duals=False)
+        return self._read(self._routing, self._routing.solve(), duals=False)
 
     def congestion(self) -> Congestion:
         """The exact minimum congestion λ*, with duals."""
         if self._empty:
             return self._nothing()
         self._pure.sync(self._caps, self._rhs)
-        return self._read(self._pure.highs, duals=True)
+        return self._read(self._pure, self._pure.solve(), duals=True)
 
     def congestion_without(self, arcs: IntArray) -> Congestion:
         """λ* with ``arcs`` closed; they are reopened and the intact optimal basis restored."""
         if self._empty:
             return self._nothing()
-        with self._closed(arcs) as highs:
-            return self._read(highs, duals=True)
+        with self._closed(arcs) as instance:
+            return self._read(instance, instance.solve(), duals=True)
 
     def lam_without(self, arcs: IntArray) -> float:
-        """λ* alone with ``arcs`` closed, as ``congestion_without`` finds it, read cheaply.
-
-        The pure objective is λ itself, so HiGHS's objective value is λ's column value;
-        skipping the full solution copy saves most of a warm re-solve's cost.
-        """
+        """λ* alone with ``arcs`` closed, as ``congestion_without`` finds it."""
         if self._empty:
             return 0.0
-        with self._closed(arcs) as highs:
-            _run(highs)
-            return float(highs.getObjectiveValue())
+        with self._closed(arcs) as instance:
+            return float(instance.solve().col_value[0])
 
     @contextmanager
-    def _closed(self, arcs: IntArray) -> Iterator[highspy.Highs]:
+    def _closed(self, arcs: IntArray) -> Iterator[_PathLP]:
         """The pure instance, synced, with ``arcs`` closed and its warm start set.
 
         Every loss starts from the optimal basis with every arc open (solved once per
-        synced state), so its result does not depend on which losses came before.
+        synced state). λ* does not depend on which losses came before; the pool does, so
+        loads and duals of a loss are one optimum among equals (deterministic per input).
         """
-        self._pure.sync(self._caps, self._rhs)
-        highs = self._pure.highs
-        if self._pure.optimal is None:
-            _run(highs)
-            self._pure.optimal = highs.getBasis()
-        basis = self._pure.optimal
-        columns = _arc_columns(len(self._groups), self._n_arcs, arcs)
-        zeros = np.zeros(columns.size)
-        highs.changeColsBounds(columns.size, columns, zeros, zeros)
+        instance = self._pure
+        instance.sync(self._caps, self._rhs)
+        if instance.optimal is None:
+            instance.solve()
+            instance.optimal = instance.highs.getBasis()
+        basis = instance.optimal
+        instance.close(arcs)
         try:
-            yield highs
+            yield instance
         finally:
-            highs.changeColsBounds(columns.size, columns, zeros, np.full(columns.size, _INF))
-            highs.setBasis(basis)
+            instance.reopen(basis)
 
     def _nothing(self) -> Congestion:
         return Congestion(0.0, np.zeros(self._n_arcs), np.zeros(self._n_arcs))
 
-    def _read(self, highs: highspy.Highs, *, duals: bool) -> Congestion:
-        solution = _run(highs)
-        values = np.asarray(solution.col_value)
-        flows = values[: self._lam_col].reshape(len(self._groups), self._n_arcs)
-        loads = np.maximum(flows, 0.0).sum(axis=0) * self._scale
+    def _read(
+        self, instance: _PathLP, solution: highspy.HighsSolution, *, duals: bool
+    ) -> Congestion:
+        n_pairs = len(self._rhs)
         row_duals = (
-            np.abs(np.asarray(solution.row_dual)[self._n_cons :])
-            if duals
-            else np.zeros(self._n_arcs)
+            np.abs(np.asarray(solution.row_dual)[n_pairs:]) if duals else np.zeros(self._n_arcs)
         )
-        return Congestion(float(values[self._lam_col]), loads, row_duals)
+        lam = float(np.asarray(solution.col_value)[0])
+        return Congestion(lam, instance.loads(solution) * self._scale, row_duals)
 
 
-def _row_index(groups: tuple[Group, ...], n_nodes: int) -> IntArray:
-    """Conservation row of (group, node), -1 for the group's root."""
-    rows = np.full((len(groups), n_nodes), -1, dtype=np.int64)
-    next_row = 0
-    for k, group in enumerate(groups):
-        others = np.array([v for v in range(n_nodes) if v != group.root], dtype=np.int64)
-        rows[k, others] = np.arange(next_row, next_row + others.size)
-        next_row += others.size
-    return rows
+def _pricing_graph(
+    net: Net, usable: np.ndarray, lengths: FloatArray
+) -> tuple[sp.csr_matrix, IntArray]:
+    """Node graph of the usable arcs, the shortest of parallel arcs kept (and its index).
+
+    scipy would sum parallel entries of a sparse matrix, so they are reduced first; ties
+    go to the lowest arc index, which keeps paths deterministic.
+    """
+    n = net.n_nodes
+    arcs = np.flatnonzero(usable)
+    key = net.tail[arcs] * n + net.head[arcs]
+    order = np.lexsort((arcs, lengths[arcs], key))
+    arcs, key = arcs[order], key[order]
+    first = np.ones(arcs.size, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    arcs = arcs[first]
+    best = np.full(n * n, -1, dtype=np.int64)
+    best[key[first]] = arcs
+    # Sorted by tail then head: already the CSR layout, no COO conversion needed.
+    tails = net.tail[arcs]
+    indptr = np.searchsorted(tails, np.arange(n + 1))
+    graph = sp.csr_matrix((lengths[arcs], net.head[arcs], indptr), shape=(n, n))
+    return graph, best
 
 
-def _supply_matrix(
-    groups: tuple[Group, ...], rows: IntArray, src: IntArray, dst: IntArray, n_rows: int
-) -> sp.csr_matrix:
-    """Maps flow rates to conservation right-hand sides (+rate at src, -rate at dst)."""
-    entries: list[tuple[int, int, float]] = []
-    for k, group in enumerate(groups):
-        for flow in group.flows:
-            if rows[k, src[flow]] >= 0:
-                entries.append((int(rows[k, src[flow]]), flow, 1.0))
-            if rows[k, dst[flow]] >= 0:
-                entries.append((int(rows[k, dst[flow]]), flow, -1.0))
-    if not entries:
-        return sp.csr_matrix((n_rows, len(src)))
-    r, c, v = zip(*entries, strict=True)
-    return sp.csr_matrix((v, (r, c)), shape=(n_rows, len(src)))
+def _path(
+    predecessor: np.ndarray, best_arc: IntArray, src: int, dst: int, reverse: bool
+) -> IntArray:
+    """Arcs of the path from ``src`` to ``dst`` in a shortest-path tree.
+
+    The tree is rooted at ``src``, or at ``dst`` on the reversed graph if ``reverse``
+    (then each node's predecessor is its next hop towards ``dst``).
+    """
+    n = predecessor.size
+    arcs = []
+    if reverse:
+        node = src
+        while node != dst:
+            after = int(predecessor[node])
+            arcs.append(int(best_arc[node * n + after]))
+            node = after
+        return np.array(arcs, dtype=np.int64)
+    node = dst
+    while node != src:
+        before = int(predecessor[node])
+        arcs.append(int(best_arc[before * n + node]))
+        node = before
+    return np.array(arcs[::-1], dtype=np.int64)
 
 
-def _constraint_matrix(
-    groups: tuple[Group, ...], rows: IntArray, net: Net, n_cons: int
-) -> sp.csc_matrix:
-    """Conservation and capacity rows; λ's column starts empty and is set by ``update``."""
-    n_arcs = 2 * net.n_links
-    tail, head = net.tail, net.head
-    row_parts: list[IntArray] = []
-    col_parts: list[IntArray] = []
-    val_parts: list[FloatArray] = []
-    for k in range(len(groups)):
-        columns = k * n_arcs + np.arange(n_arcs)
-        for nodes, sign in ((tail, 1.0), (head, -1.0)):
-            node_rows = rows[k, nodes]
-            keep = node_rows >= 0
-            row_parts.append(node_rows[keep])
-            col_parts.append(columns[keep])
-            val_parts.append(np.full(int(keep.sum()), sign))
-        row_parts.append(n_cons + np.arange(n_arcs))
-        col_parts.append(columns)
-        val_parts.append(np.ones(n_arcs))
-    n_cols = len(groups) * n_arcs + 1
-    return sp.csc_matrix(
-        (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
-        shape=(n_cons + n_arcs, n_cols),
-    )
-
-
-def _highs(matrix: sp.csc_matrix, n_cons: int, cost: FloatArray) -> highspy.Highs:
-    """A silent, serial HiGHS instance holding the LP with the given objective."""
-    n_rows, n_cols = matrix.shape
+def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> highspy.Highs:
+    """A silent, serial HiGHS instance with the rows and λ; paths are added later."""
+    n_rows = n_pairs + n_arcs
     lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
+    lp.num_col_ = 1
     lp.num_row_ = n_rows
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(n_cols)
-    lp.col_upper_ = np.full(n_cols, _INF)
-    lp.row_lower_ = np.concatenate([np.zeros(n_cons), np.full(n_rows - n_cons, -_INF)])
+    lp.col_cost_ = np.array([lam_cost])
+    lp.col_lower_ = np.zeros(1)
+    lp.col_upper_ = np.full(1, _INF)
+    lp.row_lower_ = np.concatenate([np.zeros(n_pairs), np.full(n_arcs, -_INF)])
     lp.row_upper_ = np.zeros(n_rows)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
+    lp.a_matrix_.start_ = np.zeros(2, dtype=np.int32)
+    lp.a_matrix_.index_ = np.zeros(0, dtype=np.int32)
+    lp.a_matrix_.value_ = np.zeros(0)
     highs = highspy.Highs()  # type: ignore[no-untyped-call]  # unannotated __init__
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("presolve", "off")
@@ -266,9 +430,3 @@ def _run(highs: highspy.Highs) -> highspy.HighsSolution:
     if status != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"network LP not solved: {highs.modelStatusToString(status)}")
     return highs.getSolution()
-
-
-def _arc_columns(n_groups: int, n_arcs: int, arcs: IntArray) -> np.ndarray:
-    """Columns of ``x[k, a]`` for every group and each of ``arcs``."""
-    grid = np.arange(n_groups)[:, None] * n_arcs + np.asarray(arcs)[None, :]
-    return np.asarray(grid.ravel(), dtype=np.int32)
