@@ -10,6 +10,7 @@ from capplan.diagnostics import Diagnostic, Related, error
 from capplan.model.decls import Flow, Link, Model, level_at
 from capplan.model.units import format_bandwidth
 from capplan.netflow import Finding, NetFlow, NetLink, NetworkReport, StepFn, analyse_network
+from capplan.perf import gc_paused
 from capplan.schedule import Schedule
 
 
@@ -62,9 +63,16 @@ def network_inputs(
 
 
 def analyse(model: Model, schedule: Schedule) -> NetworkCheck:
-    links, flows = network_inputs(model, schedule)
-    nodes = sorted(set(model.sites) | set(model.pops))
-    report = analyse_network(nodes, links, flows, model.start.toordinal(), model.end.toordinal())
+    """The network report for a scheduled model.
+
+    The collector is paused: the LP loop allocates many short-lived arrays, and with a
+    large model in memory every collection would rescan it (XL: 3× the solve time).
+    """
+    with gc_paused():
+        links, flows = network_inputs(model, schedule)
+        nodes = sorted(set(model.sites) | set(model.pops))
+        start, end = model.start.toordinal(), model.end.toordinal()
+        report = analyse_network(nodes, links, flows, start, end)
     return NetworkCheck(report, links, flows)
 
 
