@@ -147,9 +147,9 @@ class Resolver:
                 if kind != "site":
                     self._misplaced_hall(member, source, kind)
                 continue
-            span = Span(source, member.name_start, member.name_end)
             spec = schema.get(member.name)
             if spec is None:
+                span = Span(source, member.name_start, member.name_end)
                 self._unknown_attribute(member.name, span, kind, schema)
                 continue
             if member.name in seen:
@@ -158,7 +158,7 @@ class Resolver:
                     error(
                         "E207",
                         f"`{member.name}` is given twice",
-                        span,
+                        Span(source, member.name_start, member.name_end),
                         related=[
                             Related(
                                 "first given here", Span(source, first.name_start, first.name_end)
@@ -202,13 +202,12 @@ class Resolver:
     def _shape_ok(
         self, member: ast.Attribute | ast.MapMember, spec: AttrSpec, source: SourceFile
     ) -> bool:
-        span = Span(source, member.start, member.end)
         if isinstance(member, ast.MapMember) and not spec.map_ok:
             self.diagnostics.add(
                 error(
                     "E205",
                     f"`{member.name}` takes a single value, not a map",
-                    span,
+                    Span(source, member.start, member.end),
                     suggestions=(f"write `{member.name} = <value>`",),
                 )
             )
@@ -218,7 +217,7 @@ class Resolver:
                 error(
                     "E205",
                     f"`{member.name}` is a map",
-                    span,
+                    Span(source, member.start, member.end),
                     suggestions=(f'write `{member.name} {{ "key": "value" }}`',),
                 )
             )
