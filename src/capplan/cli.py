@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import date
 from enum import Enum
@@ -260,7 +261,13 @@ def render(
 
 
 def main() -> None:
-    """Console entry point: never a traceback, whatever the input."""
+    """Console entry point: never a traceback, whatever the input.
+
+    A command is one short-lived process, so the cyclic collector is off: reference
+    counting frees what is no longer needed, and each collection would only rescan the
+    model (seconds per pass at 10 million GPUs). See docs/performance.md.
+    """
+    gc.disable()
     try:
         app()
     except SystemExit:

@@ -65,3 +65,52 @@ def components(net: Net, link_caps: FloatArray) -> IntArray:
     )
     _, labels = connected_components(graph, directed=False)
     return np.asarray(labels, dtype=np.int64)
+
+
+def node_graph(net: Net, usable: np.ndarray, lengths: FloatArray) -> tuple[sp.csr_matrix, IntArray]:
+    """Node graph of the usable arcs for scipy's csgraph, and which arc each entry is.
+
+    Of parallel arcs only the shortest is kept (scipy would sum parallel entries); ties
+    go to the lowest arc index, which keeps paths deterministic. ``best[u * n + v]`` is
+    the arc kept from ``u`` to ``v`` (-1 if none).
+    """
+    n = net.n_nodes
+    arcs = np.flatnonzero(usable)
+    key = net.tail[arcs] * n + net.head[arcs]
+    order = np.lexsort((arcs, lengths[arcs], key))
+    arcs, key = arcs[order], key[order]
+    first = np.ones(arcs.size, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    arcs = arcs[first]
+    best = np.full(n * n, -1, dtype=np.int64)
+    best[key[first]] = arcs
+    # Sorted by tail then head: already the CSR layout, no COO conversion needed.
+    tails = net.tail[arcs]
+    indptr = np.searchsorted(tails, np.arange(n + 1))
+    graph = sp.csr_matrix((lengths[arcs], net.head[arcs], indptr), shape=(n, n))
+    return graph, best
+
+
+def tree_path(
+    predecessor: np.ndarray, best_arc: IntArray, src: int, dst: int, reverse: bool
+) -> IntArray:
+    """Arcs of the path from ``src`` to ``dst`` in a shortest-path tree.
+
+    The tree is rooted at ``src``, or at ``dst`` on the reversed graph if ``reverse``
+    (then each node's predecessor is its next hop towards ``dst``).
+    """
+    n = predecessor.size
+    arcs = []
+    if reverse:
+        node = src
+        while node != dst:
+            after = int(predecessor[node])
+            arcs.append(int(best_arc[node * n + after]))
+            node = after
+        return np.array(arcs, dtype=np.int64)
+    node = dst
+    while node != src:
+        before = int(predecessor[node])
+        arcs.append(int(best_arc[before * n + node]))
+        node = before
+    return np.array(arcs[::-1], dtype=np.int64)

@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from capplan.netflow._graph import Net
+from capplan.netflow._graph import Net, node_graph, tree_path
 from capplan.netflow._timeline import FloatArray, IntArray
 
 _INF = highspy.kHighsInf
@@ -182,7 +182,7 @@ class _PathLP:
         pairs = np.flatnonzero(self.rhs > 0 if wanted is None else wanted)
         if not pairs.size:
             return 0
-        graph, best_arc = _pricing_graph(
+        graph, best_arc = node_graph(
             self._net, self._usable_arcs(), np.maximum(lengths, 0.0) + _HOP_EPSILON
         )
         src, dst = self._src[pairs], self._dst[pairs]
@@ -208,7 +208,7 @@ class _PathLP:
             chosen = shortest - dual < -_PRICING_TOLERANCE * np.maximum(1.0, np.abs(dual))
         new: list[tuple[int, IntArray]] = []
         for pair, row in zip(pairs[chosen], rows[chosen], strict=True):
-            arcs = _path(
+            arcs = tree_path(
                 predecessor[row], best_arc, int(self._src[pair]), int(self._dst[pair]), reverse
             )
             key = (int(pair), arcs.tobytes())
@@ -343,56 +343,6 @@ class CongestionLP:
         )
         lam = float(np.asarray(solution.col_value)[0])
         return Congestion(lam, instance.loads(solution) * self._scale, row_duals)
-
-
-def _pricing_graph(
-    net: Net, usable: np.ndarray, lengths: FloatArray
-) -> tuple[sp.csr_matrix, IntArray]:
-    """Node graph of the usable arcs, the shortest of parallel arcs kept (and its index).
-
-    scipy would sum parallel entries of a sparse matrix, so they are reduced first; ties
-    go to the lowest arc index, which keeps paths deterministic.
-    """
-    n = net.n_nodes
-    arcs = np.flatnonzero(usable)
-    key = net.tail[arcs] * n + net.head[arcs]
-    order = np.lexsort((arcs, lengths[arcs], key))
-    arcs, key = arcs[order], key[order]
-    first = np.ones(arcs.size, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    arcs = arcs[first]
-    best = np.full(n * n, -1, dtype=np.int64)
-    best[key[first]] = arcs
-    # Sorted by tail then head: already the CSR layout, no COO conversion needed.
-    tails = net.tail[arcs]
-    indptr = np.searchsorted(tails, np.arange(n + 1))
-    graph = sp.csr_matrix((lengths[arcs], net.head[arcs], indptr), shape=(n, n))
-    return graph, best
-
-
-def _path(
-    predecessor: np.ndarray, best_arc: IntArray, src: int, dst: int, reverse: bool
-) -> IntArray:
-    """Arcs of the path from ``src`` to ``dst`` in a shortest-path tree.
-
-    The tree is rooted at ``src``, or at ``dst`` on the reversed graph if ``reverse``
-    (then each node's predecessor is its next hop towards ``dst``).
-    """
-    n = predecessor.size
-    arcs = []
-    if reverse:
-        node = src
-        while node != dst:
-            after = int(predecessor[node])
-            arcs.append(int(best_arc[node * n + after]))
-            node = after
-        return np.array(arcs, dtype=np.int64)
-    node = dst
-    while node != src:
-        before = int(predecessor[node])
-        arcs.append(int(best_arc[before * n + node]))
-        node = before
-    return np.array(arcs[::-1], dtype=np.int64)
 
 
 def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> highspy.Highs:

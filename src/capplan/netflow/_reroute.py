@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_flow
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
-from capplan.netflow._graph import Net, arc_caps
+from capplan.netflow._graph import Net, arc_caps, node_graph, tree_path
 from capplan.netflow._timeline import FloatArray, IntArray
 
 _STEPS = 2**24
@@ -40,11 +40,31 @@ def fits_around(net: Net, link_caps: FloatArray, loads: FloatArray, lam: float, 
         required = math.ceil(float(amount) / unit)
         if required <= 0:
             continue
-        used = _detour(net, capacity, source, sink, required)
+        used = _single_path(net, capacity, source, sink, required)
+        if used is None:
+            used = _detour(net, capacity, source, sink, required)
         if used is None:
             return False
         capacity -= used
     return True
+
+
+def _single_path(
+    net: Net, capacity: np.ndarray, source: int, sink: int, required: int
+) -> np.ndarray | None:
+    """Per-arc units of ``required`` units on one path whose every arc has room, or None.
+
+    Usually the spare capacity is ample and one breadth-first search settles the detour;
+    only when no single path has room does the max-flow (which may split) run.
+    """
+    roomy = (capacity >= required) & (net.tail != net.head)
+    graph, best = node_graph(net, roomy, np.ones(capacity.size))
+    _, predecessor = breadth_first_order(graph, source, directed=True, return_predecessors=True)
+    if predecessor[sink] < 0:
+        return None
+    used = np.zeros_like(capacity)
+    used[tree_path(predecessor, best, source, sink, False)] = required
+    return used
 
 
 def _detour(
