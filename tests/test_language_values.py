@@ -97,3 +97,11 @@ def test_imports_inline_in_order_and_read_a_shared_file_once(tmp_path: Path) -> 
     assert not compilation.diagnostics.has_errors
     assert compilation.model is not None
     assert list(compilation.model.sites) == ["north", "south", "local"]
+
+
+def test_compile_file_takes_a_path_or_a_string(tmp_path: Path) -> None:
+    root = tmp_path / "fleet.cap"
+    root.write_text("site s { power = 1 MW }\n")
+    by_path, by_string = compile_file(root), compile_file(str(root))
+    assert by_path.model is not None and by_string.model is not None
+    assert list(by_string.model.sites) == list(by_path.model.sites) == ["s"]

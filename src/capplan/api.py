@@ -79,7 +79,9 @@ def model_checks(model: Model) -> Diagnostics:
     return found
 
 
-def compile_file(path: Path, display: str | None = None, static_checks: bool = True) -> Compilation:
+def compile_file(
+    path: Path | str, display: str | None = None, static_checks: bool = True
+) -> Compilation:
     """Parse, resolve and statically check a root file and its imports.
 
     Raises `UnreadableRoot` when the root file itself cannot be read (a usage error).

@@ -45,7 +45,12 @@ def load_text(text: str, name: str = "<input>") -> Program:
     return program
 
 
-def load_program(path: Path, display: str | None = None) -> Program:
+def load_program(path: Path | str, display: str | None = None) -> Program:
+    """The root file and, depth-first, everything it imports.
+
+    Raises `UnreadableRoot` when the root itself cannot be read (a usage error, exit 2).
+    """
+    path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
