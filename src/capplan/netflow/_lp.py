@@ -81,7 +81,6 @@ class _PathLP:
         self._closed = np.zeros(self._n_arcs, dtype=bool)
         self._closed_columns = np.zeros(0, dtype=np.int32)
         self._path_pair: list[int] = []
-        self._path_arcs: list[IntArray] = []
         self._arc_paths: list[list[int]] = [[] for _ in range(self._n_arcs)]
         self._known: set[tuple[int, bytes]] = set()
         self._entry_path = np.zeros(0, dtype=np.int64)
@@ -225,7 +224,6 @@ class _PathLP:
         starts, indices = [0], []
         for offset, (pair, arcs) in enumerate(paths):
             self._path_pair.append(pair)
-            self._path_arcs.append(arcs)
             for arc in arcs:
                 self._arc_paths[int(arc)].append(first - 1 + offset)
             indices.extend([pair, *(self._n_pairs + arcs).tolist()])
