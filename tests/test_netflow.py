@@ -450,6 +450,41 @@ def test_multi_flow_congestion_matches_a_reference_lp(
             assert finding.demand_bps > finding.capacity_bps  # a real violated cut
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    links=networks(),
+    demands=st.lists(
+        st.tuples(
+            st.sampled_from(list(itertools.permutations(NODES, 2))),
+            st.lists(st.sampled_from([0, 25, 100, 250, 400]), min_size=3, max_size=3),
+        ),
+        min_size=3,
+        max_size=10,
+    ),
+)
+def test_each_days_congestion_matches_a_reference_lp_with_many_flows(
+    links: list[NetLink], demands: list[tuple[tuple[str, str], list[int]]]
+) -> None:
+    # The LP keeps its pool of paths from one day to the next (paths found for one day's
+    # demands stay in it), so each day's λ must still be that day's optimum over all paths.
+    days = [START, START + 1, START + 2]
+    flows = [
+        flow(f"f{i}", s, t, tuple((day, gbps[k] * G) for k, day in enumerate(days)))
+        for i, ((s, t), gbps) in enumerate(demands)
+    ]
+    report = analyse_network(NODES, links, flows, days[0], days[-1])
+    never = {name for x in report.findings if x.code == "E502" for name in x.flows}
+    for day, lam in report.congestion:
+        k = day - START
+        routed = [
+            (f.src, f.dst, gbps[k] * G)
+            for f, (_, gbps) in zip(flows, demands, strict=True)
+            if f.name not in never and gbps[k] > 0
+        ]
+        expected = reference_congestion(links, routed) if routed else 0.0
+        assert lam == pytest.approx(expected, rel=1e-7, abs=1e-9), day
+
+
 @st.composite
 def changing_networks(draw: st.DrawFn) -> list[NetLink]:
     """Links whose capacity starts, grows or shrinks on one of the first four days."""
