@@ -36,3 +36,13 @@ def test_network_section_text(snapshot: SnapshotAssertion) -> None:
     start = text.index("network (")
     end = text.find("\n\n", start)
     assert text[start:end] == snapshot
+
+
+def test_plan_markdown_with_state_on_a_day(snapshot: SnapshotAssertion) -> None:
+    result = run_cli("plan", EXAMPLE, "--format", "markdown", "--at", "2026-12-31")
+    assert result.exit_code == 0
+    markdown = result.stdout
+    # The same sections as the text view: network, protection and the --at state.
+    for heading in ("## Network", "### Protection", "## State on 2026-12-31"):
+        assert f"\n{heading}\n" in markdown
+    assert markdown == snapshot

@@ -5,12 +5,18 @@ from __future__ import annotations
 from capplan.report import PlanReport
 from capplan.views.tables import (
     COMMITMENT_HEADERS,
+    LINK_HEADERS,
     LOT_HEADERS,
+    PROTECTION_HEADERS,
+    STATE_HEADERS,
     TIMELINE_HEADERS,
     commitment_cells,
     condensed_timeline,
+    link_cells,
     lot_cells,
     notable_lots,
+    protection_cells,
+    state_cells,
     timeline_cells,
 )
 
@@ -66,20 +72,15 @@ def render_plan_markdown(report: PlanReport) -> str:
     )
     out.append("")
     if report.network is not None:
-        out += ["## Network", "", f"{report.network.days_checked} days checked.", ""]
-        out += _md_table(
-            ["link", "ends", "capacity Gbps", "peak use", "peak day", "headroom Gbps"],
-            [
-                [
-                    lk.link,
-                    f"{lk.a} - {lk.b}",
-                    f"{lk.capacity_gbps:,.0f}",
-                    f"{lk.peak_utilisation:.1%}",
-                    str(lk.peak_day or "-"),
-                    f"{lk.headroom_gbps:,.0f}",
-                ]
-                for lk in report.network.links
-            ],
-        )
-        out.append("")
+        network = report.network
+        out += ["## Network", "", f"{network.days_checked} days checked.", ""]
+        out += _md_table(LINK_HEADERS, [link_cells(link) for link in network.links]) + [""]
+        if network.protection:
+            out += ["### Protection", ""]
+            out += _md_table(PROTECTION_HEADERS, [protection_cells(p) for p in network.protection])
+            out.append("")
+    if report.at is not None:
+        at = report.at
+        out += [f"## State on {at.day}", "", f"{at.gpus_live:,} GPUs live.", ""]
+        out += _md_table(STATE_HEADERS, [state_cells(s) for s in at.sites]) + [""]
     return "\n".join(out)

@@ -13,11 +13,15 @@ from capplan.views.tables import (
     LINK_HEADERS,
     LOT_HEADERS,
     PROTECTION_HEADERS,
+    STATE_HEADERS,
     TIMELINE_HEADERS,
     commitment_cells,
     condensed_timeline,
+    link_cells,
     lot_cells,
     notable_lots,
+    protection_cells,
+    state_cells,
     timeline_cells,
 )
 
@@ -107,52 +111,17 @@ def render_plan_text(report: PlanReport, width: int | None = None, color: bool =
 def _network(console: Console, report: PlanReport) -> None:
     network = report.network
     assert network is not None
-    rows = [
-        [
-            link.link,
-            f"{link.a} - {link.b}",
-            f"{link.capacity_gbps:,.0f}",
-            f"{link.peak_utilisation:.1%}",
-            str(link.peak_day or "-"),
-            f"{link.headroom_gbps:,.0f}",
-        ]
-        for link in network.links
-    ]
+    rows = [link_cells(link) for link in network.links]
     console.print()
     console.print(_table(f"network ({network.days_checked} days checked)", LINK_HEADERS, rows))
     if network.protection:
-        protection = [
-            [
-                p.flow,
-                p.worst_link or "-",
-                str(p.day or "-"),
-                "disconnected"
-                if p.congestion_after_loss is None and p.worst_link
-                else (
-                    f"{p.congestion_after_loss:.0%}" if p.congestion_after_loss is not None else "-"
-                ),
-            ]
-            for p in network.protection
-        ]
+        protection = [protection_cells(p) for p in network.protection]
         console.print(_table("protection", PROTECTION_HEADERS, protection))
 
 
 def _at(console: Console, report: PlanReport) -> None:
     at = report.at
     assert at is not None
-    rows = [
-        [
-            s.site,
-            f"{s.racks:,}",
-            f"{s.gpus:,}",
-            f"{s.it_mw:,.3f}",
-            f"{s.facility_mw:,.3f}",
-            f"{s.envelope_mw:,.3f}",
-            f"{s.usable_mw:,.3f}",
-            f"{s.headroom_mw:,.3f}",
-        ]
-        for s in at.sites
-    ]
+    rows = [state_cells(s) for s in at.sites]
     console.print()
-    headers = ["site", *TIMELINE_HEADERS[1:]]
-    console.print(_table(f"state on {at.day}: {at.gpus_live:,} GPUs live", headers, rows))
+    console.print(_table(f"state on {at.day}: {at.gpus_live:,} GPUs live", STATE_HEADERS, rows))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from capplan.report import CommitmentRow, LotReport, PlanReport, TimelineRow
+from capplan.report import (
+    CommitmentRow,
+    LinkRow,
+    LotReport,
+    PlanReport,
+    ProtectionRow,
+    SiteState,
+    TimelineRow,
+)
 
 MAX_TIMELINE_ROWS = 40
 MAX_LOT_ROWS = 30
@@ -31,6 +39,7 @@ LOT_HEADERS = [
 COMMITMENT_HEADERS = ["commitment", "customer", "scope", "date", "required", "live", "status"]
 LINK_HEADERS = ["link", "ends", "capacity Gbps", "peak use", "peak day", "headroom Gbps"]
 PROTECTION_HEADERS = ["protected flow", "worst single loss", "day", "load after loss"]
+STATE_HEADERS = ["site", *TIMELINE_HEADERS[1:]]
 
 
 def _num(value: float) -> str:
@@ -111,3 +120,36 @@ def commitment_cells(row: CommitmentRow) -> list[str]:
         f"{row.live:,}",
         status,
     ]
+
+
+def state_cells(state: SiteState) -> list[str]:
+    """One site's state on the `--at` day, under ``STATE_HEADERS``."""
+    return [
+        state.site,
+        f"{state.racks:,}",
+        f"{state.gpus:,}",
+        f"{state.it_mw:,.3f}",
+        f"{state.facility_mw:,.3f}",
+        f"{state.envelope_mw:,.3f}",
+        f"{state.usable_mw:,.3f}",
+        f"{state.headroom_mw:,.3f}",
+    ]
+
+
+def link_cells(link: LinkRow) -> list[str]:
+    return [
+        link.link,
+        f"{link.a} - {link.b}",
+        f"{link.capacity_gbps:,.0f}",
+        f"{link.peak_utilisation:.1%}",
+        str(link.peak_day or "-"),
+        f"{link.headroom_gbps:,.0f}",
+    ]
+
+
+def protection_cells(row: ProtectionRow) -> list[str]:
+    if row.congestion_after_loss is not None:
+        load = f"{row.congestion_after_loss:.0%}"
+    else:
+        load = "disconnected" if row.worst_link else "-"
+    return [row.flow, row.worst_link or "-", str(row.day or "-"), load]
