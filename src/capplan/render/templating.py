@@ -40,20 +40,11 @@ from pydantic import BaseModel
 
 from capplan.render import serialise
 from capplan.render.context import (
-    Commitment,
-    Electrical,
     GpuProduct,
-    Hall,
-    Lot,
-    PlanInfo,
-    PowerPoint,
-    PowerStep,
-    Rack,
     RenderContext,
     Site,
-    Tranche,
 )
-from capplan.render.helpers import Milestone, template_globals
+from capplan.render.helpers import template_globals
 from capplan.render.outcome import Problem
 from capplan.render.serialise import Serialised, TemplateDataError
 from capplan.resources import data_dir
@@ -114,28 +105,23 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-def _field_names(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(model.model_fields) | frozenset(model.model_computed_fields)
+def _data_fields(cls: type) -> frozenset[str]:
+    """Fields of capplan's frozen render models (the context and template helpers' rows).
+
+    Derived from the class, so a model added to the context gets the fast path without
+    being listed anywhere; every other type gets none.
+    """
+    if (
+        issubclass(cls, BaseModel)
+        and cls.model_config.get("frozen")
+        and cls.__module__.startswith("capplan.render.")
+    ):
+        return frozenset(cls.model_fields) | frozenset(cls.model_computed_fields)
+    return frozenset()
 
 
-_DATA_FIELDS: Mapping[type, frozenset[str]] = {
-    model: _field_names(model)
-    for model in (
-        Commitment,
-        Electrical,
-        GpuProduct,
-        Hall,
-        Lot,
-        Milestone,
-        PlanInfo,
-        PowerPoint,
-        PowerStep,
-        Rack,
-        RenderContext,
-        Site,
-        Tranche,
-    )
-}
+_DATA_FIELDS: dict[type, frozenset[str]] = {}
+"""``_data_fields`` per type met so far (a dict read is the cheapest check per access)."""
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -148,8 +134,11 @@ class _Sandbox(SandboxedEnvironment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        fields = _DATA_FIELDS.get(type(obj))
-        if fields is not None and attribute in fields:
+        cls = type(obj)
+        fields = _DATA_FIELDS.get(cls)
+        if fields is None:
+            fields = _DATA_FIELDS[cls] = _data_fields(cls)
+        if attribute in fields:
             return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
