@@ -22,7 +22,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from capplan.netflow._graph import Net
+from capplan.netflow._graph import Net, node_graph
 from capplan.netflow._lp import Congestion
 from capplan.netflow._timeline import FloatArray, IntArray
 from capplan.netflow.types import Certificate, ratio
@@ -151,15 +151,9 @@ def _candidate_sides(
 
 
 def _length_graph(net: Net, up: BoolArray, length: FloatArray) -> sp.csr_matrix:
-    """Arcs that are up, parallel arcs merged to their shortest; zero lengths stay edges."""
-    order = np.lexsort((length[up], net.head[up], net.tail[up]))
-    tail, head, weight = net.tail[up][order], net.head[up][order], length[up][order]
-    first = np.ones(tail.size, dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    return sp.csr_matrix(
-        (np.maximum(weight[first], 0.0), (tail[first], head[first])),
-        shape=(net.n_nodes, net.n_nodes),
-    )
+    """Arcs that are up at their (non-negative) length; zero lengths stay edges."""
+    graph, _ = node_graph(net, up, np.maximum(length, 0.0))
+    return graph
 
 
 def _balls(distances: FloatArray) -> list[BoolArray]:

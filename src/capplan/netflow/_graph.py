@@ -72,7 +72,8 @@ def node_graph(net: Net, usable: np.ndarray, lengths: FloatArray) -> tuple[sp.cs
 
     Of parallel arcs only the shortest is kept (scipy would sum parallel entries); ties
     go to the lowest arc index, which keeps paths deterministic. ``best[u * n + v]`` is
-    the arc kept from ``u`` to ``v`` (-1 if none).
+    the arc kept from ``u`` to ``v`` (-1 if none). Entries are stored explicitly, so an
+    arc of length 0 is still an edge to csgraph.
     """
     n = net.n_nodes
     arcs = np.flatnonzero(usable)

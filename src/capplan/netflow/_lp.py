@@ -43,8 +43,8 @@ _TOLERANCE = 1e-9
 _PRICING_TOLERANCE = 1e-9
 """A path enters the pool only if it beats its pair's dual by this much (relative)."""
 _HOP_EPSILON = 1e-12
-"""Added to every arc length in pricing: Dijkstra needs positive lengths, and among paths
-of equal dual length it then prefers fewer hops."""
+"""Added to every arc length in pricing: among paths of equal dual length (in the pure
+instance most arcs have dual 0) Dijkstra then prefers fewer hops."""
 _MAX_ROUNDS = 10_000
 
 
