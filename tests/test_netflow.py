@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -348,6 +349,15 @@ def test_malformed_input_is_rejected(
 
 NODES = ["a", "b", "c", "d", "e"]
 PAIRS = list(itertools.combinations(NODES, 2))
+ENDS = list(itertools.permutations(NODES, 2))
+GBPS = st.sampled_from([50, 100, 250, 400])
+
+
+def demand_lists(
+    rate: st.SearchStrategy[Any], min_size: int, max_size: int
+) -> st.SearchStrategy[Any]:
+    """Lists of ((src, dst), rate) over the five test nodes."""
+    return st.lists(st.tuples(st.sampled_from(ENDS), rate), min_size=min_size, max_size=max_size)
 
 
 @st.composite
@@ -372,7 +382,7 @@ def max_flow(links: list[NetLink], src: str, dst: str) -> float:
 @settings(max_examples=60, deadline=None)
 @given(
     links=networks(),
-    ends=st.sampled_from(list(itertools.permutations(NODES, 2))),
+    ends=st.sampled_from(ENDS),
     fraction=st.sampled_from([0.25, 0.5, 0.999, 1.0, 1.001, 1.5]),
 )
 def test_single_flow_verdict_matches_networkx_max_flow(
@@ -423,14 +433,7 @@ def reference_congestion(links: list[NetLink], demands: list[tuple[str, str, flo
 @settings(max_examples=40, deadline=None)
 @given(
     links=networks(),
-    demands=st.lists(
-        st.tuples(
-            st.sampled_from(list(itertools.permutations(NODES, 2))),
-            st.sampled_from([50, 100, 250, 400]),
-        ),
-        min_size=2,
-        max_size=4,
-    ),
+    demands=demand_lists(GBPS, 2, 4),
 )
 def test_multi_flow_congestion_matches_a_reference_lp(
     links: list[NetLink], demands: list[tuple[tuple[str, str], int]]
@@ -453,13 +456,8 @@ def test_multi_flow_congestion_matches_a_reference_lp(
 @settings(max_examples=30, deadline=None)
 @given(
     links=networks(),
-    demands=st.lists(
-        st.tuples(
-            st.sampled_from(list(itertools.permutations(NODES, 2))),
-            st.lists(st.sampled_from([0, 25, 100, 250, 400]), min_size=3, max_size=3),
-        ),
-        min_size=3,
-        max_size=10,
+    demands=demand_lists(
+        st.lists(st.sampled_from([0, 25, 100, 250, 400]), min_size=3, max_size=3), 3, 10
     ),
 )
 def test_each_days_congestion_matches_a_reference_lp_with_many_flows(
@@ -499,7 +497,7 @@ def changing_networks(draw: st.DrawFn) -> list[NetLink]:
 @settings(max_examples=40, deadline=None)
 @given(
     links=changing_networks(),
-    ends=st.lists(st.sampled_from(list(itertools.permutations(NODES, 2))), min_size=1, max_size=3),
+    ends=st.lists(st.sampled_from(ENDS), min_size=1, max_size=3),
     levels=st.lists(
         st.lists(st.sampled_from([0, 50, 100, 200, 300, 400]), min_size=4, max_size=4),
         min_size=3,
@@ -550,14 +548,7 @@ def test_protection_over_days_matches_each_day_alone(
 @settings(max_examples=40, deadline=None)
 @given(
     links=networks(),
-    demands=st.lists(
-        st.tuples(
-            st.sampled_from(list(itertools.permutations(NODES, 2))),
-            st.sampled_from([50, 100, 250, 400]),
-        ),
-        min_size=1,
-        max_size=4,
-    ),
+    demands=demand_lists(GBPS, 1, 4),
 )
 def test_each_single_loss_matches_a_reference_lp_without_the_link(
     links: list[NetLink], demands: list[tuple[tuple[str, str], int]]
