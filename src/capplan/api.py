@@ -7,15 +7,17 @@ earlier stages could build without errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from capplan.diagnostics import Diagnostics
-from capplan.load import Program, load_program, load_text
+from capplan.load import DISK, FileReader, Program, load_program, load_text
 from capplan.model.decls import Model
 from capplan.perf import gc_paused
 from capplan.resolve import build_model
+from capplan.scenario import add_scenario_files, apply_scenarios
 
 if TYPE_CHECKING:
     from capplan.checks.network import NetworkCheck
@@ -58,6 +60,8 @@ def _compile(program: Program, static_checks: bool) -> Compilation:
 def _compile_program(program: Program, static_checks: bool) -> Compilation:
     diagnostics = Diagnostics()
     diagnostics.extend(program.diagnostics)
+    program, found = apply_scenarios(program)  # section 9: before names are resolved
+    diagnostics.extend(found)
     model, found = build_model(program)
     diagnostics.extend(found)
     compilation = Compilation(program, model, diagnostics, complete=not diagnostics.has_errors)
@@ -80,14 +84,21 @@ def model_checks(model: Model) -> Diagnostics:
 
 
 def compile_file(
-    path: Path | str, display: str | None = None, static_checks: bool = True
+    path: Path | str,
+    display: str | None = None,
+    static_checks: bool = True,
+    scenarios: Sequence[Path] = (),
+    reader: FileReader = DISK,
 ) -> Compilation:
     """Parse, resolve and statically check a root file and its imports.
 
-    Raises `UnreadableRoot` when the root file itself cannot be read (a usage error).
+    `scenarios` are `--scenario` files, applied in order after the model (section 9);
+    `reader` is where the root and its imports are read from (a git revision for diff).
+    Raises `UnreadableRoot` when the root or a scenario file cannot be read (a usage error).
     """
     with gc_paused():
-        return _compile(load_program(path, display), static_checks)
+        program = add_scenario_files(load_program(path, display, reader), scenarios)
+        return _compile(program, static_checks)
 
 
 def compile_program(program: Program, static_checks: bool = True) -> Compilation:

@@ -49,6 +49,15 @@ def root(
     """Capacity planning and infrastructure-as-code for AI datacenters."""
 
 
+ScenarioOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--scenario",
+        help="A .cap file of overrides/removals applied after the model (repeatable, in order).",
+    ),
+]
+
+
 def _usage_error(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
@@ -60,6 +69,7 @@ def validate(
     format: Annotated[
         DiagFormat, typer.Option("--format", help="Diagnostics as text (stderr) or JSON (stdout).")
     ] = DiagFormat.text,
+    scenario: ScenarioOption = None,
 ) -> None:
     """Parse and check .cap files; report every diagnostic.
 
@@ -72,7 +82,7 @@ def validate(
     diagnostics = Diagnostics()
     for path in files:
         try:
-            compilation = compile_file(path, str(path))
+            compilation = compile_file(path, str(path), scenarios=scenario or ())
         except UnreadableRoot as exc:
             raise _usage_error(str(exc)) from None
         diagnostics.extend(compilation.diagnostics)
@@ -104,12 +114,12 @@ class GraphFormat(str, Enum):
     mermaid = "mermaid"
 
 
-def _compile_or_exit(path: Path) -> Compilation:
+def _compile_or_exit(path: Path, scenarios: list[Path] | None = None) -> Compilation:
     from capplan.api import compile_file
     from capplan.load import UnreadableRoot
 
     try:
-        return compile_file(path, str(path))
+        return compile_file(path, str(path), scenarios=scenarios or ())
     except UnreadableRoot as exc:
         raise _usage_error(str(exc)) from None
 
@@ -135,6 +145,7 @@ def plan(
         PlanFormat, typer.Option("--format", help="text (tables), json or markdown.")
     ] = PlanFormat.text,
     width: Annotated[int, typer.Option("--width", help="Text width in columns.")] = 120,
+    scenario: ScenarioOption = None,
 ) -> None:
     """Compute when every rack goes live, check power, supply, commitments and bandwidth.
 
@@ -144,7 +155,7 @@ def plan(
     from capplan import api
 
     day = _parse_day(at)
-    compilation = _compile_or_exit(file)
+    compilation = _compile_or_exit(file, scenario)
     planned = api.plan(compilation)
     diagnostics = planned.diagnostics if planned else compilation.diagnostics
     report = None
@@ -217,6 +228,7 @@ def render(
             "--check", help="Write nothing; list what would change; exit 1 if anything would."
         ),
     ] = False,
+    scenario: ScenarioOption = None,
 ) -> None:
     """Render deployment manifests and plans into a GitOps folder.
 
@@ -227,7 +239,7 @@ def render(
     from capplan import api
 
     day = _parse_day(at)
-    compilation = _compile_or_exit(file)
+    compilation = _compile_or_exit(file, scenario)
     planned = api.plan(compilation)
     diagnostics = planned.diagnostics if planned else compilation.diagnostics
     _emit(diagnostics, DiagFormat.text)

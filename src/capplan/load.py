@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from capplan.diagnostics import Diagnostic, Diagnostics, Related, Span, error
 from capplan.source import SourceFile
@@ -26,6 +27,29 @@ class Program:
 
 class UnreadableRoot(Exception):
     """The root file itself cannot be read: a usage error (exit 2), not a diagnostic."""
+
+
+class FileReader(Protocol):
+    """Where the loader reads files from: the disk, or (for `diff REV:PATH`) a git revision."""
+
+    def read(self, path: Path) -> bytes:
+        """The file's bytes; raises OSError when it cannot be read."""
+        ...
+
+    def cap_files(self, folder: Path) -> list[str]:
+        """Names of the `.cap` files in `folder`, sorted (for E110's suggestion)."""
+        ...
+
+
+class DiskReader:
+    def read(self, path: Path) -> bytes:
+        return path.read_bytes()
+
+    def cap_files(self, folder: Path) -> list[str]:
+        return sorted(p.name for p in folder.glob("*.cap")) if folder.is_dir() else []
+
+
+DISK = DiskReader()
 
 
 def decode(data: bytes, name: str, path: Path | None) -> tuple[SourceFile, int | None]:
@@ -45,19 +69,21 @@ def load_text(text: str, name: str = "<input>") -> Program:
     return program
 
 
-def load_program(path: Path | str, display: str | None = None) -> Program:
-    """The root file and, depth-first, everything it imports.
+def load_program(
+    path: Path | str, display: str | None = None, reader: FileReader = DISK
+) -> Program:
+    """The root file and, depth-first, everything it imports, read through `reader`.
 
     Raises `UnreadableRoot` when the root itself cannot be read (a usage error, exit 2).
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = reader.read(path)
     except OSError as exc:
         raise UnreadableRoot(f"cannot read {display or path}: {exc.strerror}") from exc
     source, bad = decode(data, display or str(path), path.resolve())
     program = Program(source)
-    loader = _Loader(program, path.resolve().parent)
+    loader = _Loader(program, path.resolve().parent, reader)
     if bad is not None:
         program.diagnostics.add(_not_utf8(source, bad))
     loader.add(source, [])
@@ -74,9 +100,10 @@ def _not_utf8(source: SourceFile, offset: int) -> Diagnostic:
 
 
 class _Loader:
-    def __init__(self, program: Program, root_dir: Path) -> None:
+    def __init__(self, program: Program, root_dir: Path, reader: FileReader = DISK) -> None:
         self.program = program
         self.root_dir = root_dir
+        self.reader = reader
         self.loaded: set[Path] = set()
 
     def add(self, source: SourceFile, stack: list[tuple[Path | None, Span | None]]) -> None:
@@ -128,13 +155,9 @@ class _Loader:
         if target in self.loaded:
             return
         try:
-            data = target.read_bytes()
+            data = self.reader.read(target)
         except OSError:
-            siblings = (
-                sorted(p.name for p in target.parent.glob("*.cap"))
-                if target.parent.is_dir()
-                else []
-            )
+            siblings = self.reader.cap_files(target.parent)
             suggestions = [f"files next to it: {', '.join(siblings)}"] if siblings else []
             self.program.diagnostics.add(
                 error(

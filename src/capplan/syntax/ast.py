@@ -88,6 +88,8 @@ class Attribute:
     name_start: int
     name_end: int
     value: Value
+    # Set only on a member an `override` moved into a declaration of another file.
+    source: SourceFile | None = field(default=None, repr=False, compare=False)
 
     @property
     def start(self) -> int:
@@ -106,6 +108,7 @@ class MapMember:
     entries: list[Entry]
     start: int
     end: int
+    source: SourceFile | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -144,7 +147,32 @@ class Const:
     end: int
 
 
-Item = Import | Const | Decl
+@dataclass(slots=True)
+class Override:
+    """`override KIND NAME { ... }` or `override hall SITE.HALL { ... }` (section 9)."""
+
+    kind: str  # a declaration kind, or "hall"
+    target: Ref  # NAME, or SITE.HALL for a hall
+    members: list[Member]
+    start: int
+    end: int
+    source: SourceFile | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class Remove:
+    """`remove KIND NAME` (section 9): drop a declaration, e.g. a cancelled lot."""
+
+    kind: str
+    name: str
+    name_start: int
+    name_end: int
+    start: int
+    end: int
+    source: SourceFile | None = field(default=None, repr=False, compare=False)
+
+
+Item = Import | Const | Decl | Override | Remove
 
 
 @dataclass

@@ -50,6 +50,8 @@ TOKEN_NAMES = {
     "FALSE": "`false`",
     "IMPORT": "`import`",
     "CONST": "`const`",
+    "OVERRIDE": "`override`",
+    "REMOVE": "`remove`",
     "$END": "end of input",
 }
 
@@ -88,10 +90,19 @@ def _bad_character(source: SourceFile, start: int, end: int) -> Diagnostic:
 
 
 def _starts_item(kind: str, following: str) -> bool:
-    """`import STRING`, `const NAME` and `KIND NAME` occur only at the start of an item."""
+    """`import STRING`, `const NAME`, `KIND NAME`, `override KIND|hall` and `remove KIND`
+    occur only at the start of an item (`KIND NAME` right after `override`/`remove` is
+    the same item: the caller checks that)."""
     if kind in ("KIND", "CONST"):
         return following in ("NAME", "X")  # `pop x {` is a mistaken declaration, still one
+    if kind == "OVERRIDE":
+        return following in ("KIND", "HALL")
+    if kind == "REMOVE":
+        return following == "KIND"
     return kind == "IMPORT" and following == "STRING"
+
+
+SCENARIO_WORDS = ("OVERRIDE", "REMOVE")
 
 
 @dataclass(slots=True)
@@ -129,6 +140,9 @@ def _shape_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
             ("CONST", "NAME"),
             ("CONST", "X"),
             ("IMPORT", "STRING"),
+            ("OVERRIDE", "KIND"),
+            ("OVERRIDE", "HALL"),
+            ("REMOVE", "KIND"),
         )
     )
     # Groups inside the lookahead would shift the token numbering: make them non-capturing.
@@ -196,7 +210,7 @@ def _lex_item(source: SourceFile, pos: int) -> tuple[Tokens, int]:
         start, end = match.span()
         if kind == "NAME":
             kind = keywords.get(text[start:end], kind)
-        if len(types) >= 2 and _starts_item(types[-1], kind):
+        if len(types) >= 2 and _starts_item(types[-1], kind) and types[-2] not in SCENARIO_WORDS:
             next_start = starts.pop()
             types.pop()
             ends.pop()
@@ -269,7 +283,9 @@ def _derive(
 
 
 VALUE_START = frozenset({"NUMBER", "QUANTITY", "STRING", "DATE", "LSQB", "TRUE", "FALSE", "X"})
-ATTRIBUTE_START = frozenset({"NAME", "KIND", "IMPORT", "CONST", "TRUE", "FALSE"})
+ATTRIBUTE_START = frozenset(
+    {"NAME", "KIND", "IMPORT", "CONST", "TRUE", "FALSE", "OVERRIDE", "REMOVE"}
+)
 
 
 def _expected(exc: UnexpectedInput) -> list[str]:
@@ -297,7 +313,8 @@ def _syntax_error(
     suggestions: list[str] = []
     if kind == "X":
         suggestions.append("`x` is reserved for multiplied quantities such as `16 x 400 Gbps`")
-    if kind in ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE") and "a name" in expected:
+    reserved = ("KIND", "HALL", "IMPORT", "CONST", "TRUE", "FALSE", "OVERRIDE", "REMOVE")
+    if kind in reserved and "a name" in expected:
         suggestions.append(f"`{found}` is a reserved word and cannot name a declaration")
     return error(
         "E100",
@@ -351,6 +368,23 @@ def _compile(node: Tree[Token]) -> Recipe:
     if kind in ("decl", "hall_decl"):
         members = tuple(_compile_member(c) for c in children[3:-1])
         return ("decl", _leaf(children[0]), _leaf(children[1]), _leaf(children[-1]), members)
+    if kind == "override_stmt":
+        # OVERRIDE KIND NAME { ... } or OVERRIDE HALL NAME . NAME { ... }
+        dotted = isinstance(children[3], Token) and children[3].type == "DOT"
+        names = (2, 4) if dotted else (2,)
+        first = names[-1] + 2  # after the `{`
+        members = tuple(_compile_member(c) for c in children[first:-1])
+        target = tuple(_leaf(children[i]) for i in names)
+        return (
+            "override",
+            _leaf(children[0]),
+            _leaf(children[1]),
+            target,
+            _leaf(children[-1]),
+            members,
+        )
+    if kind == "remove_stmt":
+        return ("remove", _leaf(children[0]), _leaf(children[1]), _leaf(children[2]))
     raise AssertionError(f"unexpected item {kind}")
 
 
@@ -420,6 +454,13 @@ class _Builder:
         kind = recipe[0]
         if kind == "decl":
             return self.decl(recipe)
+        if kind == "override":
+            return self.override(recipe)
+        if kind == "remove":
+            _, kw_start, _ = self._tok(recipe[1])
+            what, _, _ = self._tok(recipe[2])
+            name, name_start, name_end = self._tok(recipe[3])
+            return ast.Remove(what, name, name_start, name_end, kw_start, name_end, self.source)
         if kind == "import":
             _, kw_start, _ = self._tok(recipe[1])
             raw, start, end = self._tok(recipe[2])
@@ -435,6 +476,15 @@ class _Builder:
         end = self.regs[recipe[3] + 1][1]
         members: list[ast.Member] = [self.member(m) for m in recipe[4]]
         return ast.Decl(kind, name, kind_start, name_start, name_end, members, end, self.source)
+
+    def override(self, recipe: Recipe) -> ast.Override:
+        _, kw_start, _ = self._tok(recipe[1])
+        what, _, _ = self._tok(recipe[2])
+        parts = [self._tok(i) for i in recipe[3]]
+        target = ast.Ref(tuple(p[0] for p in parts), parts[0][1], parts[-1][2])
+        end = self.regs[recipe[4] + 1][1]
+        members: list[ast.Member] = [self.member(m) for m in recipe[5]]
+        return ast.Override(what, target, members, kw_start, end, self.source)
 
     def member(self, recipe: Recipe) -> ast.Member:
         kind = recipe[0]
