@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,15 @@ from capplan.diagnostics import Span
 Cooling = Literal["air", "liquid"]
 HallCooling = Literal["air", "liquid", "hybrid"]
 Supplies = Literal["gpus", "racks", "integration", "optics", "power"]
+AllocationUnit = Literal["racks", "gpus"]
+AllocationPeriod = Literal["w", "mo"]
+
+# The allowed values, from the types themselves (what the resolver accepts).
+COOLINGS: tuple[Cooling, ...] = get_args(Cooling)
+HALL_COOLINGS: tuple[HallCooling, ...] = get_args(HallCooling)
+SUPPLIES: tuple[Supplies, ...] = get_args(Supplies)
+ALLOCATION_UNITS: tuple[AllocationUnit, ...] = get_args(AllocationUnit)
+ALLOCATION_PERIODS: tuple[AllocationPeriod, ...] = get_args(AllocationPeriod)
 
 
 class Frozen(BaseModel):
@@ -81,8 +90,8 @@ class Supplier(Decl):
     supplies: Supplies | None = None
     lead_time: Duration | None = None
     allocation: tuple[Step, ...] = ()
-    allocation_unit: Literal["racks", "gpus"] = "racks"
-    allocation_period: Literal["w", "mo"] = "mo"
+    allocation_unit: AllocationUnit = "racks"
+    allocation_period: AllocationPeriod = "mo"
 
 
 class RackType(Decl):

@@ -1,6 +1,6 @@
 """Which attributes each block accepts (LANGUAGE.md section 3).
 
-The per-block readers in `resolve.blocks` interpret the values; this table
+The per-block builders in `resolve.blocks` interpret the values; this table
 is what E200 ("unknown attribute", with the closest suggestion), E201
 (missing required) and the map-vs-value shape checks are driven by.
 """

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from capplan.diagnostics import Diagnostics, Related, Span, closest, error
 from capplan.model.decls import Duration
@@ -31,6 +32,8 @@ DIM_EXAMPLES = {
     Dim.MONEY: "an amount such as `100 EUR`",
     Dim.ENERGY_PRICE: "an energy price such as `35 EUR/MWh`",
 }
+
+W = TypeVar("W", bound=str)
 
 _DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?")
 _QUARTER = re.compile(r"([0-9]{4})-Q([0-9]+)")
@@ -346,8 +349,9 @@ class ValueReader:
         return None
 
     def choice(
-        self, value: ast.Value, source: SourceFile, attribute: str, choices: Sequence[str]
-    ) -> str | None:
+        self, value: ast.Value, source: SourceFile, attribute: str, choices: Sequence[W]
+    ) -> W | None:
+        """One of `choices` (a `Literal` type's values, see `model.decls`); E206 otherwise."""
         listing = ", ".join(f"`{c}`" for c in choices)
         word = self.word(value, source, f"one of {listing}")
         if word is None:
@@ -364,7 +368,7 @@ class ValueReader:
                 )
             )
             return None
-        return word
+        return next(c for c in choices if c == word)
 
     def boolean(self, value: ast.Value, source: SourceFile) -> bool | None:
         found = self.resolved(value, source, "`true` or `false`")

@@ -1,0 +1,53 @@
+"""`commitment`: GPUs due live at a site (or across sites) from each date on."""
+
+from __future__ import annotations
+
+from capplan.diagnostics import Span, error
+from capplan.model.decls import Commitment
+from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.horizon import PLAN_END
+from capplan.resolve.members import common, members, missing, value
+from capplan.resolve.references import ref, ref_attr, site_list
+from capplan.resolve.schedules import counter, schedule
+
+
+def build_commitment(ctx: Context, site: DeclSite) -> Commitment | None:
+    found = members(ctx, site, "commitment")
+    fields = common(ctx, site, found)
+    source = site.source
+    gpus = found.get("gpus")
+    steps = schedule(ctx, site, gpus, counter(ctx, "GPUs"), plain_day=PLAN_END) if gpus else None
+    single = value(found, "site")
+    listed = value(found, "sites")
+    sites: list[str] = []
+    ok = True
+    if single is not None and listed is not None:
+        ctx.diagnostics.add(
+            error(
+                "E207",
+                "a commitment gives `site` or `sites`, not both",
+                Span(source, listed.start, listed.end),
+                suggestions=("keep one of them",),
+            )
+        )
+        ok = False
+    elif single is not None:
+        target = ref(ctx, site, single, ("site",))
+        ok = target is not None
+        if target:
+            sites.append(target[0])
+    elif listed is not None:
+        ok = site_list(ctx, site, listed, sites)
+    else:
+        missing(ctx, site, "commitment", "site", "a commitment names its `site` or `sites`")
+        ok = False
+    written = value(found, "customer")
+    customer = ctx.reader.string(written, source) if written is not None else None
+    rack_type = ref_attr(ctx, site, found, "rack_type", ("rack_type",))
+    if "rack_type" in found and rack_type is None:
+        ok = False
+    if not ok or steps is None:
+        return None
+    return Commitment(
+        **fields, gpus=steps, sites=tuple(sites), customer=customer, rack_type=rack_type
+    )

@@ -1,0 +1,50 @@
+"""`rack_type`: GPUs, IT power and cooling per rack, and what installing one takes."""
+
+from __future__ import annotations
+
+from capplan.model.decls import COOLINGS, Duration, RackType
+from capplan.model.units import Dim
+from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.members import common, members, value
+from capplan.resolve.schedules import canonical
+
+
+def build_rack_type(ctx: Context, site: DeclSite) -> RackType | None:
+    found = members(ctx, site, "rack_type")
+    fields = common(ctx, site, found)
+    source = site.source
+    reader = ctx.reader
+    written = value(found, "gpus")
+    gpus = reader.count(written, source, "GPUs", minimum=1) if written is not None else None
+    written = value(found, "power")
+    power = canonical(ctx, Dim.POWER)(written, source) if written is not None else None
+    if written is not None and power is not None and power <= 0:
+        reader.out_of_range(written, source, "a rack draws some power")
+        power = None
+    written = value(found, "cooling")
+    cooling = (
+        reader.choice(written, source, "rack cooling", COOLINGS) if written is not None else None
+    )
+    written = value(found, "gpu")
+    gpu = reader.string(written, source) if written is not None else None
+    written = value(found, "nodes")
+    nodes = (reader.count(written, source, "nodes", minimum=1) or 1) if written is not None else 1
+    written = value(found, "install")
+    install = (reader.duration(written, source) or Duration()) if written is not None else None
+    written = value(found, "fabric")
+    fabric = canonical(ctx, Dim.BANDWIDTH)(written, source) if written is not None else None
+    written = value(found, "weight")
+    weight = canonical(ctx, Dim.MASS)(written, source) if written is not None else None
+    if gpus is None or power is None or cooling is None:
+        return None
+    return RackType(
+        **fields,
+        gpus=gpus,
+        power=power,
+        cooling=cooling,
+        gpu=gpu,
+        nodes=nodes,
+        install=install or Duration(),
+        fabric=fabric,
+        weight=weight,
+    )

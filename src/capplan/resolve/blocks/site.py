@@ -1,0 +1,112 @@
+"""`site` and the `hall`s declared inside it: power envelope, PUE, reserve, positions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from capplan.diagnostics import Related, Span, error
+from capplan.model.decls import HALL_COOLINGS, Hall, Site
+from capplan.model.units import Dim
+from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.horizon import PLAN_START
+from capplan.resolve.members import common, members, value, word_attr
+from capplan.resolve.schedules import canonical, date_attr, schedule
+from capplan.syntax import ast
+
+
+def build_site(ctx: Context, site: DeclSite) -> Site | None:
+    found = members(ctx, site, "site")
+    fields = common(ctx, site, found)
+    source = site.source
+    reader = ctx.reader
+    power = found.get("power")
+    envelope = schedule(ctx, site, power, canonical(ctx, Dim.POWER)) if power else None
+    pue: Decimal | None = None
+    written = value(found, "pue")
+    if written is not None:
+        pue = reader.number(written, source, "a PUE such as `1.10`")
+        if pue is not None and pue < 1:
+            reader.out_of_range(written, source, f"PUE {pue} is below 1", "a PUE is at least 1.0")
+            pue = None
+    reserve: Decimal | None = None
+    written = value(found, "reserve")
+    if written is not None:
+        quantity = reader.quantity(written, source, (Dim.RATIO,))
+        if quantity is not None and quantity.canonical > 1:
+            reader.out_of_range(written, source, f"a reserve of {quantity.text} is over 100%")
+        elif quantity is not None:
+            reserve = quantity.canonical
+    written = value(found, "energy_price")
+    price = canonical(ctx, Dim.ENERGY_PRICE)(written, source) if written is not None else None
+    country = word_attr(ctx, site, found, "country")
+    region = word_attr(ctx, site, found, "region")
+    halls: dict[str, Hall] = {}
+    for member in site.node.members:
+        if isinstance(member, ast.Decl):
+            hall = _build_hall(ctx, site, member, halls)
+            if hall is not None:
+                halls[member.name] = hall
+    if envelope is None:
+        return None
+    return Site(
+        **fields,
+        power=envelope,
+        pue=Decimal(1) if pue is None else pue,
+        reserve=Decimal(0) if reserve is None else reserve,
+        country=country,
+        region=region,
+        energy_price=price,
+        halls=halls,
+    )
+
+
+def _build_hall(
+    ctx: Context, parent: DeclSite, node: ast.Decl, halls: dict[str, Hall]
+) -> Hall | None:
+    site = DeclSite(node, parent.source, "hall")
+    if node.name in halls or any(
+        isinstance(m, ast.Decl)
+        and m.name == node.name
+        and m is not node
+        and m.name_start < node.name_start
+        for m in parent.node.members
+    ):
+        first = next(
+            m for m in parent.node.members if isinstance(m, ast.Decl) and m.name == node.name
+        )
+        ctx.diagnostics.add(
+            error(
+                "E202",
+                f"hall `{node.name}` is declared more than once in site `{parent.node.name}`",
+                site.name_span(),
+                related=[
+                    Related(
+                        "first declared here",
+                        Span(parent.source, first.name_start, first.name_end),
+                    )
+                ],
+            )
+        )
+        return None
+    found = members(ctx, site, "hall")
+    fields = common(ctx, site, found)
+    source = site.source
+    positions = value(found, "positions")
+    count = ctx.reader.count(positions, source, "rack positions", 1) if positions else None
+    cooling = value(found, "cooling")
+    mode = ctx.reader.choice(cooling, source, "hall cooling", HALL_COOLINGS) if cooling else None
+    member = found.get("power")
+    power = schedule(ctx, site, member, canonical(ctx, Dim.POWER)) if member is not None else None
+    if member is not None and power is None:
+        return None
+    ready = date_attr(ctx, site, found, "ready")
+    if count is None or mode is None:
+        return None
+    return Hall(
+        **fields,
+        site=parent.node.name,
+        positions=count,
+        cooling=mode,
+        power=power,
+        ready=ready or PLAN_START,
+    )

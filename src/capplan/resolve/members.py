@@ -1,0 +1,175 @@
+"""A block's members against its schema (E200, E201, E205, E207) and the common attributes."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from capplan.diagnostics import Related, Span, closest, error
+from capplan.resolve.context import Context, DeclSite, Members
+from capplan.resolve.schema import SCHEMA, AttrSpec
+from capplan.source import SourceFile
+from capplan.syntax import ast
+
+
+class Common(TypedDict):
+    """The fields every declaration has (`model.decls.Decl`), passed as `**common`."""
+
+    name: str
+    span: Span
+    name_span: Span
+    attr_spans: dict[str, Span]
+    description: str | None
+    labels: dict[str, str]
+
+
+def members(ctx: Context, site: DeclSite, kind: str) -> Members:
+    """The block's attributes by name, each known, given once and of the right shape."""
+    schema = SCHEMA[kind]
+    seen: Members = {}
+    source = site.source
+    for member in site.node.members:
+        if isinstance(member, ast.Decl):
+            if kind != "site":
+                _misplaced_hall(ctx, member, source, kind)
+            continue
+        spec = schema.get(member.name)
+        if spec is None:
+            span = Span(source, member.name_start, member.name_end)
+            _unknown_attribute(ctx, member.name, span, kind, schema)
+            continue
+        if member.name in seen:
+            first = seen[member.name]
+            ctx.diagnostics.add(
+                error(
+                    "E207",
+                    f"`{member.name}` is given twice",
+                    Span(source, member.name_start, member.name_end),
+                    related=[
+                        Related("first given here", Span(source, first.name_start, first.name_end))
+                    ],
+                    suggestions=("keep one of them",),
+                )
+            )
+            continue
+        if not _shape_ok(ctx, member, spec, source):
+            continue
+        seen[member.name] = member
+    for name, spec in schema.items():
+        if spec.required and name not in seen:
+            missing(ctx, site, kind, name)
+    return seen
+
+
+def _misplaced_hall(ctx: Context, member: ast.Decl, source: SourceFile, kind: str) -> None:
+    ctx.diagnostics.add(
+        error(
+            "E200",
+            f"a `hall` cannot be declared inside a `{kind}`",
+            Span(source, member.kind_start, member.name_end),
+            suggestions=("declare halls inside their `site` block",),
+        )
+    )
+
+
+def _unknown_attribute(
+    ctx: Context, name: str, span: Span, kind: str, schema: dict[str, AttrSpec]
+) -> None:
+    guess = closest(name, schema)
+    listing = ", ".join(f"`{a}`" for a in schema)
+    ctx.diagnostics.add(
+        error(
+            "E200",
+            f"unknown attribute `{name}` for {kind}",
+            span,
+            detail=f"{kind} accepts {listing}",
+            suggestions=[f"did you mean `{guess}`?"] if guess else [],
+        )
+    )
+
+
+def _shape_ok(
+    ctx: Context, member: ast.Attribute | ast.MapMember, spec: AttrSpec, source: SourceFile
+) -> bool:
+    if isinstance(member, ast.MapMember) and not spec.map_ok:
+        ctx.diagnostics.add(
+            error(
+                "E205",
+                f"`{member.name}` takes a single value, not a map",
+                Span(source, member.start, member.end),
+                suggestions=(f"write `{member.name} = <value>`",),
+            )
+        )
+        return False
+    if isinstance(member, ast.Attribute) and not spec.value_ok:
+        ctx.diagnostics.add(
+            error(
+                "E205",
+                f"`{member.name}` is a map",
+                Span(source, member.start, member.end),
+                suggestions=(f'write `{member.name} {{ "key": "value" }}`',),
+            )
+        )
+        return False
+    return True
+
+
+def missing(ctx: Context, site: DeclSite, kind: str, name: str, why: str = "") -> None:
+    """E201: a required attribute (or one of a required pair) is absent."""
+    ctx.diagnostics.add(
+        error(
+            "E201",
+            f"{kind} `{site.node.name}` is missing `{name}`",
+            site.name_span(),
+            detail=why,
+            suggestions=[f"add `{name} = ...` to the block"],
+        )
+    )
+
+
+def common(ctx: Context, site: DeclSite, found: Members) -> Common:
+    """Name, spans, `description` and `labels`: what every block has."""
+    description = found.get("description")
+    labels = found.get("labels")
+    return Common(
+        name=site.node.name,
+        span=site.span(),
+        name_span=site.name_span(),
+        attr_spans={name: Span(site.source, m.start, m.end) for name, m in found.items()},
+        description=(
+            ctx.reader.string(description.value, site.source)
+            if isinstance(description, ast.Attribute)
+            else None
+        ),
+        labels=_labels(ctx, labels, site.source) if isinstance(labels, ast.MapMember) else {},
+    )
+
+
+def _labels(ctx: Context, member: ast.MapMember, source: SourceFile) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for entry in member.entries:
+        key = entry.key
+        if isinstance(key, ast.String):
+            name = ctx.reader.unescape(key, source)
+        elif isinstance(key, ast.Ref):
+            name = key.dotted
+        else:
+            ctx.reader.wrong(key, source, 'a label key such as `"team"`')
+            continue
+        value = ctx.reader.word(entry.value, source, 'a label value such as `"gpu"`')
+        if name is not None and value is not None:
+            out[name] = value
+    return out
+
+
+def value(found: Members, name: str) -> ast.Value | None:
+    """The value of a plain (non-map) attribute, if given."""
+    member = found.get(name)
+    return member.value if isinstance(member, ast.Attribute) else None
+
+
+def word_attr(ctx: Context, site: DeclSite, found: Members, name: str) -> str | None:
+    """A name-or-string attribute such as `country = NO`."""
+    written = value(found, name)
+    if written is None:
+        return None
+    return ctx.reader.word(written, site.source, f"a {name} name or string")

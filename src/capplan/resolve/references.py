@@ -1,0 +1,115 @@
+"""References to declarations: E203 (unknown), E204 (wrong kind), `site.hall` targets."""
+
+from __future__ import annotations
+
+from capplan.diagnostics import Related, Span, closest, error
+from capplan.model.decls import Site
+from capplan.resolve.context import Context, DeclSite, Members
+from capplan.resolve.members import value
+from capplan.syntax import ast
+
+
+def ref(
+    ctx: Context,
+    site: DeclSite,
+    written: ast.Value,
+    kinds: tuple[str, ...],
+    allow_hall: bool = False,
+) -> tuple[str, str | None] | None:
+    """Resolve `name` or (with allow_hall) `site.hall`: E203 unknown, E204 wrong kind."""
+    expected = " or ".join(kinds)
+    found = ctx.reader.reference(written, site.source, f"a reference to a {expected}")
+    if found is None:
+        return None
+    reference, source = found
+    span = Span(source, reference.start, reference.end)
+    head = reference.parts[0]
+    target = ctx.decls.get(head)
+    if target is None:
+        candidates = [n for n, d in ctx.decls.items() if d.kind in kinds]
+        guess = closest(head, candidates)
+        ctx.diagnostics.add(
+            error(
+                "E203",
+                f"unknown {expected} `{head}`",
+                Span(source, reference.start, reference.start + len(head)),
+                detail=f"no {expected} named `{head}` is declared",
+                suggestions=[f"did you mean `{guess}`?"] if guess else [],
+            )
+        )
+        return None
+    if target.kind not in kinds:
+        ctx.diagnostics.add(
+            error(
+                "E204",
+                f"`{head}` is a {target.kind}, expected a {expected}",
+                span,
+                related=[Related(f"`{head}` is declared here", target.name_span())],
+            )
+        )
+        return None
+    if len(reference.parts) == 1:
+        return head, None
+    if not allow_hall or target.kind != "site" or len(reference.parts) > 2:
+        ctx.diagnostics.add(
+            error(
+                "E203",
+                f"unknown reference `{reference.dotted}`",
+                span,
+                detail="only `site.hall` references have a dot"
+                if allow_hall
+                else f"expected the name of a {expected}",
+            )
+        )
+        return None
+    hall = reference.parts[1]
+    built = ctx.get(head, Site)
+    halls = built.halls if built is not None else {}
+    hall_names = [m.name for m in target.node.members if isinstance(m, ast.Decl)]
+    if hall not in hall_names:
+        guess = closest(hall, hall_names)
+        ctx.diagnostics.add(
+            error(
+                "E203",
+                f"site `{head}` has no hall `{hall}`",
+                span,
+                related=[Related(f"site `{head}` is declared here", target.name_span())],
+                suggestions=[f"did you mean `{head}.{guess}`?"] if guess else [],
+            )
+        )
+        return None
+    if hall not in halls:
+        return None  # the hall itself had errors, already reported
+    return head, hall
+
+
+def ref_attr(
+    ctx: Context, site: DeclSite, found: Members, name: str, kinds: tuple[str, ...]
+) -> str | None:
+    """The declaration an attribute names, if given and valid."""
+    written = value(found, name)
+    if written is None:
+        return None
+    target = ref(ctx, site, written, kinds)
+    return None if target is None else target[0]
+
+
+def site_list(ctx: Context, site: DeclSite, written: ast.Value, out: list[str]) -> bool:
+    """A list of site references, appended to `out` once each; False after an error."""
+    found = ctx.reader.deref(written, site.source)
+    if found is None:
+        return False
+    written, source = found
+    if not isinstance(written, ast.ListVal):
+        ctx.reader.wrong(written, source, "a list of sites such as `[narvik, glomfjord]`")
+        return False
+    ok = bool(written.items)
+    if not written.items:
+        ctx.reader.out_of_range(written, source, "the list of sites is empty")
+    for item in written.items:
+        target = ref(ctx, site, item, ("site",))
+        if target is None:
+            ok = False
+        elif target[0] not in out:
+            out.append(target[0])
+    return ok
