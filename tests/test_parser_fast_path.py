@@ -12,16 +12,11 @@ from tests.test_fuzz_validate import TOKENS, mutated
 
 def parse_both(text: str) -> tuple[object, object]:
     """Parse with the fast path off (every item through Lark), then warm (fast path on)."""
-    saved = parser.RECENT
-    try:
-        parser.RECENT = 0
-        parser._recent.clear()
-        slow = parser.parse_source(SourceFile("a.cap", text))
-    finally:
-        parser.RECENT = saved
-    for _ in range(parser.COMPILE_AFTER):  # warm the cache: every shape's regex compiled
-        parser.parse_source(SourceFile("a.cap", text))
-    fast = parser.parse_source(SourceFile("a.cap", text))
+    slow = parser.Parser(recent=0).parse(SourceFile("a.cap", text))
+    warm = parser.Parser()
+    for _ in range(warm.compile_after):  # warm the cache: every shape's regex compiled
+        warm.parse(SourceFile("a.cap", text))
+    fast = warm.parse(SourceFile("a.cap", text))
     return slow, fast
 
 
@@ -54,14 +49,12 @@ def test_fast_path_equals_lark_on_token_soup(text: str) -> None:
 def test_repeated_items_take_the_fast_path() -> None:
     item = "lot r{i} {{ supplier = nvidia rack_type = gb300 racks = 1 to = narvik.a arrive = 2026-01-20 }}\n"
     text = "".join(item.format(i=i) for i in range(50))
-    parser._recent.clear()
-    parser._shapes.clear()
-    result = parser.parse_source(SourceFile("inv.cap", text))
+    fresh = parser.Parser()
+    result = fresh.parse(SourceFile("inv.cap", text))
     assert len(result.file.items) == 50
-    assert len(parser._shapes) == 1  # one shape learned from Lark, the rest matched by its regex
-    assert (
-        parser._shapes[next(iter(parser._shapes))].seen == parser.COMPILE_AFTER
-    )  # then no more slow path
+    shapes = fresh.shapes
+    assert len(shapes) == 1  # one shape learned from Lark, the rest matched by its regex
+    assert next(iter(shapes.values())).seen == fresh.compile_after  # then no more slow path
 
 
 def test_a_keyword_where_a_name_was_learned_is_not_matched_as_a_name() -> None:

@@ -74,6 +74,31 @@ class LexerTables:
 
 
 @cache
+def reserved_terminals() -> frozenset[str]:
+    """Terminals of reserved words: the string keywords (`import`, `x`, ...) and KIND."""
+    return frozenset({*lexer_tables().keywords.values(), "KIND"})
+
+
+@cache
+def declaration_kinds() -> tuple[str, ...]:
+    """The words of the KIND terminal (`plan`, `supplier`, ...), in the grammar's order."""
+    terminal = next(t for t in lark_parser().terminals if t.name == "KIND")
+    match = re.match(r"\(\?:([A-Za-z_|]+)\)", terminal.pattern.value)
+    assert match is not None, "KIND is written (?:word|word...)(?!...) in the grammar"
+    return tuple(match.group(1).split("|"))
+
+
+@cache
+def reserved_words() -> frozenset[str]:
+    """Words that cannot name a declaration or a const: derived from the grammar only.
+
+    The one list: the parser's messages use it, and a test checks that the
+    grammar's QUANTITY lookahead and LANGUAGE.md section 1 name the same words.
+    """
+    return frozenset({*lexer_tables().keywords, *declaration_kinds()})
+
+
+@cache
 def first_chars(regex: str) -> frozenset[str] | None:
     """Characters a match of `regex` can start with; None when any character can."""
     chars, _ = _first(list(re_parser.parse(regex)))
