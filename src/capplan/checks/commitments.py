@@ -83,6 +83,11 @@ def shortfall_causes(
     return dict(causes)
 
 
+def main_cause(causes: dict[str, int]) -> str:
+    """The cause holding back the most GPUs (ties: alphabetical), as E400 names it."""
+    return max(sorted(causes), key=lambda c: causes[c])
+
+
 def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
     for due in due_dates(model, schedule):
         commitment, step, required, live = due.commitment, due.step, due.required, due.live
@@ -90,7 +95,7 @@ def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
             continue
         shortfall = required - live
         causes = shortfall_causes(model, schedule, commitment, step.day, shortfall)
-        main = max(sorted(causes), key=lambda c: causes[c])
+        main = main_cause(causes)
         shared = [
             c
             for c in model.commitments.values()
