@@ -46,8 +46,12 @@ class GitReader:
         spec = f"{self.revision}:{self._relative(path)}"
         done = _git(self.toplevel, "cat-file", "blob", spec)
         if done.returncode != 0:
-            raise OSError(2, f"not in revision {self.revision}")
+            raise FileNotFoundError(2, f"not in revision {self.revision}")
         return done.stdout
+
+    def resolve(self, path: Path) -> Path:
+        """A revision's files are addressed by their normalised path (no link to follow)."""
+        return Path(os.path.normpath(path))
 
     def cap_files(self, folder: Path) -> list[str]:
         try:
