@@ -289,8 +289,9 @@ def test_site_lot_with_no_accepting_hall_waits_on_cooling() -> None:
     s = site(halls=("s.a", "s.b"))
     halls = [hall("s.a", cooling="air", ready=10), hall("s.b", cooling="air")]
     res = energize([s], halls, [batch(1, 0, hall=None, gpus=1)], 0, 19)
-    # The first hall is consulted: not ready on [0, 10), then cooling through day 19.
-    assert waits(res.batches[0]) == [("hall_not_ready", 0, 10, 1), ("cooling", 10, 20, 1)]
+    # v0.2 rule 5: no hall of the site accepts the rack, so the cause is cooling on every
+    # day 0..19 (20 days), not "hall not ready" first (that was the v0.1 reading).
+    assert waits(res.batches[0]) == [("cooling", 0, 20, 1)]
 
 
 def test_exact_fit_uses_exact_arithmetic() -> None:
@@ -428,11 +429,15 @@ class _Reference:
             return False
         return not any(self.blocks(c, h, b, x) for c in _CAPACITY)
 
-    def cause(self, hall_keys: Sequence[str], b: BatchSpec, x: Day) -> Cause:
+    def cause(self, hall_keys: Sequence[str], b: BatchSpec, x: Day, live_in: str | None) -> Cause:
+        """v0.2 rule 5: read in the hall the rack goes live in; stranded racks in the
+        first accepting hall; no hall of a site accepting the rack: cooling."""
         accepting = [k for k in hall_keys if cooling_accepts(self.hall[k].cooling, b.cooling)]
-        h = self.hall[(accepting or list(hall_keys))[0]]
         if x < b.installed:
             return "install"
+        if not accepting and b.hall is None:
+            return "cooling"
+        h = self.hall[live_in or (accepting or list(hall_keys))[0]]
         if x < h.ready:
             return "hall_not_ready"
         if not accepting:
@@ -452,8 +457,9 @@ class _Reference:
                 live = (x, ok[0])
                 break
         stop = self.end + 1 if live is None else live[0]
+        live_in = None if live is None else live[1]
         causes = Counter(
-            (self.cause(keys, b, x), x) for x in range(max(b.arrival, self.start), stop)
+            (self.cause(keys, b, x, live_in), x) for x in range(max(b.arrival, self.start), stop)
         )
         if live is None:
             return None, None, causes

@@ -192,8 +192,9 @@ def test_nscale_example_figures_by_hand() -> None:
     loughton = {row["day"]: row["racks"] for row in sites["loughton"]["timeline"]}
     assert loughton["2027-02-22"] == 287
     assert loughton["2027-03-01"] == 320
-    # booked under positions: the hall consulted (data_hall_1, first liquid hall) is full
-    assert lots["loughton_p1"]["idle_gpu_days"] == {"positions": 33 * 72 * 7}  # 16,632
+    # v0.2 rule 5: read in the hall the 33 go live in (not data_hall_1, the first liquid
+    # hall, which is full): there only the site envelope holds them back -> site power
+    assert lots["loughton_p1"]["idle_gpu_days"] == {"site power": 33 * 72 * 7}  # 16,632
 
     # commitments of the same scope add up: openai_narvik 8,000 + msft_narvik 10,000 on
     # 2026-06-30; live then: 130 + 142 (2026-06-01) + 112 (msft_t2 ready 2026-06-29)
@@ -205,7 +206,6 @@ def test_nscale_example_figures_by_hand() -> None:
 
     # idle GPU-days overall: the two waits above; no other cause
     idle = report["idle_gpu_days"]
-    assert idle["site power"] == 471_312
-    assert idle["positions"] == 16_632
-    assert idle["hall power"] == idle["hall not ready"] == idle["cooling"] == 0
+    assert idle["site power"] == 471_312 + 16_632 == 487_944
+    assert idle["hall power"] == idle["hall not ready"] == idle["cooling"] == idle["positions"] == 0
     assert codes(result) == ["W302", "W302"]

@@ -13,8 +13,9 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from capplan.api import Planned
-from capplan.model.decls import Model, Site, level_at
-from capplan.schedule import CAUSE_LABELS, Schedule
+from capplan.model.decls import Model, Site
+from capplan.model.rules import CAUSE_LABELS, level_at
+from capplan.schedule import Schedule
 
 MW = Decimal(1_000_000)
 

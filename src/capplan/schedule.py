@@ -1,13 +1,12 @@
 """The energization schedule of a model: when every rack goes live, and why it waited.
 
 Adapts the typed model to the pure engine in `capplan.energize` (exact integer
-milliwatts, ordinal days) and answers the questions checks and reports ask in
+power units, ordinal days) and answers the questions checks and reports ask in
 model terms: GPUs live at a site on a day, per lot outcomes, idle GPU-days.
 """
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -17,7 +16,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from capplan.energize import (
-    CAUSES,
     BatchResult,
     BatchSpec,
     Cause,
@@ -29,24 +27,12 @@ from capplan.energize import (
     energize,
 )
 from capplan.model.decls import Model, Step
-
-CAUSE_LABELS: dict[str, str] = {
-    "install": "install",
-    "hall_not_ready": "hall not ready",
-    "cooling": "cooling",
-    "positions": "positions",
-    "hall_power": "hall power",
-    "site_power": "site power",
-}
+from capplan.model.rules import idle_gpu_days, power_scale, scaled_floor
 
 
-def milliwatts(watts: Decimal, round_up: bool = False) -> int:
-    value = watts * 1000
-    return math.ceil(value) if round_up else math.floor(value)
-
-
-def power_steps(steps: Iterable[Step]) -> StepFn:
-    return tuple((s.day.toordinal(), milliwatts(s.value)) for s in steps)
+def power_steps(steps: Iterable[Step], scale: int) -> StepFn:
+    """A power schedule in the engine's units (W x ``scale``), exact."""
+    return tuple((s.day.toordinal(), Fraction(s.value) * scale) for s in steps)
 
 
 @dataclass(frozen=True)
@@ -59,10 +45,11 @@ class GoLive:
 
 @dataclass(frozen=True)
 class Wait:
-    cause: str
+    cause: Cause
     first: date
     last_exclusive: date
     racks: int
+    hall: str | None  # the hall rule 5 consulted (None: no hall of the site accepts the rack)
 
     @property
     def days(self) -> int:
@@ -79,7 +66,7 @@ class TrancheOutcome:
     gpus_per_rack: int
     parts: tuple[GoLive, ...]
     stranded: int
-    stranded_cause: str | None
+    stranded_cause: Cause | None
     waits: tuple[Wait, ...]
 
 
@@ -112,19 +99,20 @@ class LotOutcome:
         days = [p.day for p in self.parts]
         return max(days) if days else None
 
-    def idle_gpu_days(self) -> dict[str, int]:
-        out: dict[str, int] = dict.fromkeys(CAUSES, 0)
-        for tranche in self.tranches:
-            for wait in tranche.waits:
-                out[wait.cause] += wait.racks * tranche.gpus_per_rack * wait.days
-        return out
+    def idle_gpu_days(self) -> dict[Cause, int]:
+        """GPU-days per cause, install included (§4 rule 5), every cause present."""
+        rack_days = ((w.cause, w.racks * w.days) for t in self.tranches for w in t.waits)
+        return idle_gpu_days(rack_days, self.gpus_per_rack)
 
-    def stranded_causes(self) -> dict[str, int]:
-        """Stranded racks by the cause that held them on the plan's last day."""
-        out: dict[str, int] = defaultdict(int)
+    def stranded_causes(self) -> dict[Cause | None, int]:
+        """Stranded racks by the cause that held them on the plan's last day.
+
+        None: racks that arrive after the plan end (they never waited inside it).
+        """
+        out: dict[Cause | None, int] = defaultdict(int)
         for tranche in self.tranches:
             if tranche.stranded:
-                out[tranche.stranded_cause or "arrives after the plan end"] += tranche.stranded
+                out[tranche.stranded_cause] += tranche.stranded
         return dict(out)
 
 
@@ -142,9 +130,10 @@ class Level:
 class Schedule:
     """The computed schedule of one model."""
 
-    def __init__(self, model: Model, result: EnergizeResult) -> None:
+    def __init__(self, model: Model, result: EnergizeResult, scale: int) -> None:
         self.model = model
         self.result = result
+        self.scale = scale  # engine power units per W
         self.lots: dict[str, LotOutcome] = {}
         self._gpu_steps: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         self._collect()
@@ -187,29 +176,19 @@ class Schedule:
 
     def site_levels(self, site: str) -> list[Level]:
         pue = self.model.sites[site].pue
-        return [_level(level, pue) for level in self.result.sites.get(site, ())]
-
-    def hall_levels(self, hall_key: str) -> list[Level]:
-        pue = self.model.sites[hall_key.split(".", 1)[0]].pue
-        return [_level(level, pue) for level in self.result.halls.get(hall_key, ())]
-
-    def gpu_change_days(self, site: str) -> list[date]:
-        return [date.fromordinal(level.day) for level in self.result.sites.get(site, ())]
+        return [_level(level, pue, self.scale) for level in self.result.sites.get(site, ())]
 
     @property
     def idle_gpu_days(self) -> Mapping[Cause, int]:
         return self.result.idle
-
-    def idle_by_site(self, site: str) -> Mapping[Cause, int]:
-        return self.result.idle_by_site.get(site, dict.fromkeys(CAUSES, 0))
 
     @property
     def stranded_racks(self) -> int:
         return self.result.stranded
 
 
-def _level(level: LiveLevel, pue: Decimal) -> Level:
-    it_w = Decimal(level.it) / 1000
+def _level(level: LiveLevel, pue: Decimal, scale: int) -> Level:
+    it_w = Decimal(level.it) / scale  # exact: scale is a power of ten
     return Level(date.fromordinal(level.day), level.racks, level.gpus, it_w, it_w * pue)
 
 
@@ -233,13 +212,22 @@ def _tranche(batch: BatchResult) -> TrancheOutcome:
                 date.fromordinal(w.first_day),
                 date.fromordinal(w.last_day_exclusive),
                 w.racks,
+                w.hall,
             )
             for w in batch.waits
         ),
     )
 
 
-def engine_inputs(model: Model) -> tuple[list[SiteSpec], list[HallSpec], list[BatchSpec]]:
+def engine_inputs(
+    model: Model,
+) -> tuple[list[SiteSpec], list[HallSpec], list[BatchSpec], int]:
+    """The engine's specs and the power scale they use (units per W).
+
+    The scale makes every rack's draw a whole number of units, so the engine's
+    integer sums are exact and capacities are exact rationals: an exact fit fits.
+    """
+    scale = power_scale(rack.power for rack in model.rack_types.values())
     sites: list[SiteSpec] = []
     halls: list[HallSpec] = []
     for site in model.sites.values():
@@ -252,14 +240,14 @@ def engine_inputs(model: Model) -> tuple[list[SiteSpec], list[HallSpec], list[Ba
                     site=site.name,
                     positions=hall.positions,
                     cooling=hall.cooling,
-                    power=power_steps(hall.power) if hall.power is not None else None,
+                    power=power_steps(hall.power, scale) if hall.power is not None else None,
                     ready=hall.ready.toordinal(),
                 )
             )
         sites.append(
             SiteSpec(
                 key=site.name,
-                envelope=power_steps(site.power),
+                envelope=power_steps(site.power, scale),
                 pue=Fraction(site.pue),
                 reserve=Fraction(site.reserve),
                 halls=tuple(keys),
@@ -268,7 +256,7 @@ def engine_inputs(model: Model) -> tuple[list[SiteSpec], list[HallSpec], list[Ba
     batches: list[BatchSpec] = []
     for lot in model.lots.values():
         rack = model.rack_types[lot.rack_type]
-        rack_power = milliwatts(rack.power, round_up=True)
+        rack_power = scaled_floor(rack.power, scale)  # whole by construction of the scale
         hall_key = f"{lot.site}.{lot.hall}" if lot.hall else None
         for index, tranche in enumerate(lot.tranches):
             batches.append(
@@ -287,10 +275,10 @@ def engine_inputs(model: Model) -> tuple[list[SiteSpec], list[HallSpec], list[Ba
                     priority=lot.priority,
                 )
             )
-    return sites, halls, batches
+    return sites, halls, batches, scale
 
 
 def compute_schedule(model: Model) -> Schedule:
-    sites, halls, batches = engine_inputs(model)
+    sites, halls, batches, scale = engine_inputs(model)
     result = energize(sites, halls, batches, model.start.toordinal(), model.end.toordinal())
-    return Schedule(model, result)
+    return Schedule(model, result, scale)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from capplan.diagnostics import Diagnostic, Related, error
-from capplan.model.decls import Commitment, Model, Step, level_at
-from capplan.schedule import CAUSE_LABELS, Schedule
+from capplan.model.decls import Commitment, Model, Step
+from capplan.model.rules import CAUSE_LABELS, level_at
+from capplan.schedule import Schedule
 
 NOT_ARRIVED = "not delivered by then"
 NOT_PLANNED = "not enough GPUs planned"

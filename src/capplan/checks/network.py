@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 from capplan.diagnostics import Diagnostic, Related, error
-from capplan.model.decls import Flow, Link, Model, level_at
-from capplan.model.units import format_bandwidth
+from capplan.model.decls import Flow, Link, Model
+from capplan.model.rules import level_at
+from capplan.model.units import format_apart, format_bandwidth
 from capplan.netflow import Finding, NetFlow, NetLink, NetworkReport, StepFn, analyse_network
 from capplan.perf import gc_paused
 from capplan.schedule import Schedule
@@ -113,22 +116,38 @@ def _link_related(model: Model, names: tuple[str, ...]) -> list[Related]:
     ]
 
 
+def _need_carry(demand: float, capacity: float) -> tuple[str, str]:
+    """Demand and capacity printed apart: an excess never reads as an equality."""
+    return format_apart(format_bandwidth, Decimal(demand), Decimal(capacity))
+
+
+def _share(demand: float, capacity: float) -> str:
+    """Demand as a share of capacity, with the digits it takes to show an excess."""
+    ratio = Fraction(demand) / Fraction(capacity)
+    digits = 0
+    while True:
+        text = f"{float(ratio) * 100:.{digits}f}%"
+        if ratio <= 1 or float(text[:-1]) > 100 or digits >= 12:
+            return text
+        digits += 1
+
+
 def _unroutable(model: Model, finding: Finding) -> Diagnostic:
     flow = model.flows[finding.flows[0]]
     worst = _day(finding.worst_day)
+    need, carry = _need_carry(finding.demand_bps, finding.capacity_bps)
     summary = (
         f"flows {_names(finding.flows)} not routable {_when(finding, model)}: "
-        f"need {format_bandwidth(finding.demand_bps)} across {_names(finding.links)}, "
-        f"which carry {format_bandwidth(finding.capacity_bps)}"
+        f"need {need} across {_names(finding.links)}, which carry {carry}"
     )
     load = (
-        f"{finding.congestion:.0%} of the bottleneck"
+        f"over by {format_bandwidth(Decimal(finding.demand_bps - finding.capacity_bps))}, "
+        f"{_share(finding.demand_bps, finding.capacity_bps)} of the bottleneck"
         if finding.capacity_bps > 0
         else "no link with capacity joins them that day"
     )
     detail = (
-        f"worst on {worst}: demand {format_bandwidth(finding.demand_bps)} vs capacity "
-        f"{format_bandwidth(finding.capacity_bps)} ({load}); "
+        f"worst on {worst}: demand {need} vs capacity {carry} ({load}); "
         f"{finding.days_checked} checked day(s) fail"
     )
     if finding.certificate == "saturated":
@@ -153,9 +172,9 @@ def _unprotected(model: Model, finding: Finding) -> Diagnostic:
         f"{_when(finding, model)}"
     )
     if finding.links and finding.capacity_bps > 0:
+        need, carry = _need_carry(finding.demand_bps, finding.capacity_bps)
         detail = (
-            f"without `{lost}` they need {format_bandwidth(finding.demand_bps)} across "
-            f"{_names(finding.links)}, which carry {format_bandwidth(finding.capacity_bps)}"
+            f"without `{lost}` they need {need} across {_names(finding.links)}, which carry {carry}"
         )
     else:
         detail = (

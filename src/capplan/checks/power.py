@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
 from capplan.diagnostics import Diagnostic, Related, error, warning
-from capplan.model.decls import Hall, Lot, Model, RackType, Site, Step
-from capplan.model.units import format_power
-from capplan.schedule import CAUSE_LABELS, LotOutcome, Schedule
+from capplan.model.decls import Hall, Lot, Model, RackType, Site
+from capplan.model.rules import (
+    CAUSE_LABELS,
+    Cause,
+    beyond_install,
+    cooling_accepts,
+    main_cause,
+    peak_level,
+    rack_fits,
+    site_it_ceiling,
+)
+from capplan.model.units import format_apart, format_power
+from capplan.schedule import LotOutcome, Schedule
 
 
 def check_power(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
@@ -22,23 +33,23 @@ def check_power(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
         outcome = schedule.lots[lot.name]
         if outcome.stranded:
             yield stranded(model, lot, outcome)
-        idle = {c: d for c, d in outcome.idle_gpu_days().items() if c != "install" and d}
-        if idle:
+        idle = outcome.idle_gpu_days()
+        if beyond_install(idle):
             yield waited(model, lot, outcome, idle)
 
 
-def _max_level(steps: tuple[Step, ...]) -> Decimal:
-    return max((s.value for s in steps), default=Decimal(0))
-
-
-def _site_it_ceiling(site: Site) -> Decimal:
+def _site_it_ceiling(site: Site) -> Fraction:
     """The most IT power the site can ever hold: max envelope x (1 - reserve) / PUE."""
-    return _max_level(site.power) * (1 - site.reserve) / site.pue
+    return site_it_ceiling(peak_level(site.power), site.pue, site.reserve)
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def _hall_verdict(rack: RackType, site: Site, hall: Hall) -> tuple[str, list[Related]] | None:
     """Why one rack can never go live in this hall, or None if it can on some day."""
-    if not hall.accepts(rack.cooling):
+    if not cooling_accepts(hall.cooling, rack.cooling):
         return (
             f"hall `{hall.key}` is {hall.cooling}-cooled and `{rack.name}` racks are {rack.cooling}-cooled",
             [
@@ -46,21 +57,22 @@ def _hall_verdict(rack: RackType, site: Site, hall: Hall) -> tuple[str, list[Rel
                 Related(f"rack cooling is {rack.cooling}", rack.attr_span("cooling")),
             ],
         )
-    if hall.power is not None and rack.power > _max_level(hall.power):
+    if hall.power is not None and not rack_fits(rack.power, peak_level(hall.power)):
+        draw, most = format_apart(format_power, rack.power, peak_level(hall.power))
         return (
-            f"one `{rack.name}` rack draws {format_power(rack.power)}, more than hall "
-            f"`{hall.key}` ever has ({format_power(_max_level(hall.power))})",
+            f"one `{rack.name}` rack draws {draw}, more than hall `{hall.key}` ever has ({most})",
             [
                 Related("hall power", hall.attr_span("power")),
                 Related("rack power", rack.attr_span("power")),
             ],
         )
-    if rack.power > _site_it_ceiling(site):
+    if not rack_fits(rack.power, _site_it_ceiling(site)):
+        draw, most = format_apart(format_power, rack.power, _decimal(_site_it_ceiling(site)))
         return (
-            f"one `{rack.name}` rack draws {format_power(rack.power)} IT, more than site "
-            f"`{site.name}` can ever supply ({format_power(_max_level(site.power))} envelope "
+            f"one `{rack.name}` rack draws {draw} IT, more than site "
+            f"`{site.name}` can ever supply ({format_power(peak_level(site.power))} envelope "
             f"x (1 - {(site.reserve * 100).normalize():f}% reserve) / PUE {site.pue} = "
-            f"{format_power(_site_it_ceiling(site))} IT)",
+            f"{most} IT)",
             [
                 Related("site envelope", site.attr_span("power")),
                 Related("rack power", rack.attr_span("power")),
@@ -106,15 +118,19 @@ def check_never_fits(model: Model) -> Iterator[tuple[Diagnostic, list[str]]]:
         )
 
 
-def _cause_related(model: Model, lot: Lot, cause: str) -> list[Related]:
-    """Where the constraint behind a cause is written."""
+def _cause_related(
+    model: Model, lot: Lot, outcome: LotOutcome, cause: str, stranded: bool = False
+) -> list[Related]:
+    """Where the constraint behind a cause is written, in the hall rule 5 consulted."""
     site = model.sites[lot.site]
     rack = model.rack_types[lot.rack_type]
-    hall = site.halls.get(lot.hall) if lot.hall else _consulted_hall(site, rack)
+    hall = _consulted_hall(model, outcome, cause, stranded)
     if cause == "site_power":
         return [Related("site envelope", site.attr_span("power"))]
+    if cause == "install":
+        return [Related(f"install {rack.install}", rack.attr_span("install"))]
     if hall is None:
-        return []
+        return [Related("no hall of the site accepts the rack's cooling", site.name_span)]
     if cause == "hall_power":
         return [Related("hall power", hall.attr_span("power"))]
     if cause == "positions":
@@ -123,36 +139,41 @@ def _cause_related(model: Model, lot: Lot, cause: str) -> list[Related]:
         return [Related(f"hall ready {hall.ready}", hall.attr_span("ready"))]
     if cause == "cooling":
         return [Related("hall cooling", hall.attr_span("cooling"))]
-    if cause == "install":
-        return [Related(f"install {rack.install}", rack.attr_span("install"))]
     return []
 
 
-def _consulted_hall(site: Site, rack: RackType) -> Hall | None:
-    """§4 rule 5: for a lot sent to a site, the first hall whose cooling accepts the rack."""
-    halls = list(site.halls.values())
-    return next((h for h in halls if h.accepts(rack.cooling)), halls[0] if halls else None)
+def _consulted_hall(model: Model, outcome: LotOutcome, cause: str, stranded: bool) -> Hall | None:
+    """§4 rule 5: the hall the waits for ``cause`` were read in (most GPU-days first)."""
+    weight: dict[str | None, int] = {}
+    for tranche in outcome.tranches:
+        for wait in tranche.waits:
+            if wait.cause == cause and (not stranded or wait.last_exclusive > model.end):
+                weight[wait.hall] = weight.get(wait.hall, 0) + wait.racks * wait.days
+    key = max(weight, key=weight.__getitem__) if weight else None
+    return model.hall(key) if key is not None else None
 
 
 def stranded(model: Model, lot: Lot, outcome: LotOutcome) -> Diagnostic:
     causes = outcome.stranded_causes()
-    main = max(causes, key=lambda c: causes[c])
+    main = max(causes, key=causes.__getitem__)
     gpus = outcome.stranded * outcome.gpus_per_rack
-    breakdown = ", ".join(
-        f"{racks} waiting on {CAUSE_LABELS.get(c, c)}" for c, racks in causes.items()
-    )
+    breakdown = ", ".join(f"{racks} waiting on {_label(c)}" for c, racks in causes.items())
     return error(
         "E301",
         f"{outcome.stranded} of {lot.racks} racks of lot `{lot.name}` are not live by the plan end "
-        f"({model.end}): {CAUSE_LABELS.get(main, main)}",
+        f"({model.end}): {_label(main)}",
         lot.name_span,
         detail=f"{gpus} GPUs stranded; {breakdown}",
-        related=_cause_related(model, lot, main),
+        related=_cause_related(model, lot, outcome, main, stranded=True) if main else [],
         suggestions=(_fix(main),),
     )
 
 
-def _fix(cause: str) -> str:
+def _label(cause: Cause | None) -> str:
+    return CAUSE_LABELS[cause] if cause is not None else "arrives after the plan end"
+
+
+def _fix(cause: Cause | None) -> str:
     return {
         "site_power": "raise the site envelope or its date, lower the reserve, or send the lot elsewhere",
         "hall_power": "raise the hall's power, or send the lot to another hall",
@@ -160,14 +181,16 @@ def _fix(cause: str) -> str:
         "cooling": "send the lot to a hall whose cooling accepts the rack",
         "hall_not_ready": "bring the hall's ready date forward",
         "install": "deliver earlier or shorten the install time",
-    }.get(cause, "deliver the lot inside the plan horizon")
+    }.get(cause or "", "deliver the lot inside the plan horizon")
 
 
-def waited(model: Model, lot: Lot, outcome: LotOutcome, idle: dict[str, int]) -> Diagnostic:
-    total = sum(idle.values())
-    main = max(idle, key=lambda c: idle[c])
-    breakdown = ", ".join(f"{CAUSE_LABELS[c]}: {d:,} GPU-days" for c, d in idle.items())
-    related = _cause_related(model, lot, main)
+def waited(model: Model, lot: Lot, outcome: LotOutcome, idle: dict[Cause, int]) -> Diagnostic:
+    beyond = beyond_install(idle)
+    total = sum(beyond.values())
+    main = main_cause(idle)
+    assert main is not None
+    breakdown = ", ".join(f"{CAUSE_LABELS[c]}: {d:,} GPU-days" for c, d in beyond.items())
+    related = _cause_related(model, lot, outcome, main)
     release = _release(model, lot, outcome, main)
     if release is not None:  # the step that released the racks says more than the whole map
         related = [release]

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from capplan.diagnostics import Diagnostic, Related, error
-from capplan.model.decls import Lot, Model, Supplier, level_at
+from capplan.model.decls import Lot, Model, Supplier
+from capplan.model.rules import level_at
 
 
 def check_supply(model: Model) -> Iterator[Diagnostic]:

@@ -116,9 +116,6 @@ class Hall(Decl):
     def key(self) -> str:
         return f"{self.site}.{self.name}"
 
-    def accepts(self, cooling: Cooling) -> bool:
-        return self.cooling == "hybrid" or self.cooling == cooling
-
 
 class Site(Decl):
     power: tuple[Step, ...]  # facility envelope levels, W
@@ -215,13 +212,3 @@ class Model(Frozen):
     @property
     def total_racks(self) -> int:
         return sum(lot.racks for lot in self.lots.values())
-
-
-def level_at(steps: tuple[Step, ...], day: date) -> Decimal:
-    """The level in force on `day` (0 before the first entry)."""
-    level = Decimal(0)
-    for step in steps:
-        if step.day > day:
-            break
-        level = step.value
-    return level
