@@ -47,11 +47,11 @@ def analyse(
 
 
 def codes(report: NetworkReport) -> list[str]:
-    return [f.code for f in report.findings]
+    return [f.kind for f in report.findings]
 
 
 def only(report: NetworkReport, code: str) -> Finding:
-    found = [f for f in report.findings if f.code == code]
+    found = [f for f in report.findings if f.kind == code]
     assert len(found) == 1, report.findings
     return found[0]
 
@@ -94,7 +94,7 @@ def test_exact_fit_is_feasible_and_one_bit_more_is_not() -> None:
     # ... 400.001 Gbps: λ* = 1 + 2.5e-6 does not fit.
     rate = ((START, 400.001 * G),)
     over = analyse([link("l", "a", "b", always(400))], [flow("f", "a", "b", rate)])
-    assert codes(over) == ["E500"]
+    assert codes(over) == ["unroutable"]
 
 
 def test_full_duplex_opposite_flows_each_use_the_full_capacity() -> None:
@@ -113,7 +113,7 @@ def test_same_direction_flows_share_one_direction() -> None:
         [link("l", "a", "b", always(400))],
         [flow("f1", "a", "b", always(400)), flow("f2", "a", "b", always(400))],
     )
-    e500 = only(report, "E500")
+    e500 = only(report, "unroutable")
     assert (e500.flows, e500.links) == (("f1", "f2"), ("l",))
     assert (e500.demand_bps, e500.capacity_bps) == (800 * G, 400 * G)
     assert report.congestion[0][1] == pytest.approx(2.0)
@@ -132,7 +132,7 @@ def test_two_flows_exceeding_a_cut_name_exactly_its_links() -> None:
         link("cd2", "c", "d", always(400)),
     ]
     flows = [flow("fa", "a", "d", always(500)), flow("fb", "b", "d", always(400))]
-    e500 = only(analyse(links, flows), "E500")
+    e500 = only(analyse(links, flows), "unroutable")
     assert e500.flows == ("fa", "fb")
     assert e500.links == ("cd1", "cd2")
     assert (e500.demand_bps, e500.capacity_bps) == (900 * G, 800 * G)
@@ -150,7 +150,7 @@ def test_infeasible_although_every_cut_fits_names_the_saturated_links() -> None:
     links = [link(u + v, u, v, always(100)) for u in "ab" for v in "xyz"]
     pairs = [*itertools.permutations("xyz", 2), ("a", "b"), ("b", "a")]
     report = analyse(links, [flow(u + v, u, v, always(100)) for u, v in pairs])
-    e500 = only(report, "E500")
+    e500 = only(report, "unroutable")
     assert e500.certificate == "saturated"
     assert e500.links == ("ax", "ay", "az", "bx", "by", "bz")
     assert e500.congestion == pytest.approx(4 / 3)
@@ -162,7 +162,7 @@ def test_flow_fits_only_from_a_links_ready_day() -> None:
     # 600 Gbps: before 110 the cut {direct} carries 400 < 600; from 110, 800 ≥ 600.
     links = [link("direct", "s", "t", always(400)), link("late", "s", "t", ((110, 400 * G),))]
     report = analyse(links, [flow("f", "s", "t", always(600))])
-    e500 = only(report, "E500")
+    e500 = only(report, "unroutable")
     assert (e500.first_day, e500.last_day) == (START, 109)
     assert (e500.links, e500.demand_bps, e500.capacity_bps) == (("direct",), 600 * G, 400 * G)
     assert [day for day, _ in report.congestion] == [START, 110]
@@ -174,7 +174,7 @@ def test_flow_without_any_path_before_the_ready_day_names_the_missing_link() -> 
     report = analyse(
         [link("late", "s", "t", ((110, 400 * G),))], [flow("f", "s", "t", always(100))]
     )
-    e500 = only(report, "E500")
+    e500 = only(report, "unroutable")
     assert (e500.first_day, e500.last_day) == (START, 109)
     assert (e500.links, e500.capacity_bps, e500.demand_bps) == (("late",), 0.0, 100 * G)
     assert e500.congestion == float("inf")
@@ -186,7 +186,7 @@ def test_ramp_outgrows_its_link_on_the_first_day_it_does() -> None:
     # Day 104 needs 500 > 450: E500 from 104 to the end, one finding over 27 checked days.
     ramp = tuple((START + i, 100 * G * (i + 1)) for i in range(END - START + 1))
     report = analyse([link("l", "a", "b", always(450))], [flow("f", "a", "b", ramp)])
-    e500 = only(report, "E500")
+    e500 = only(report, "unroutable")
     assert (e500.first_day, e500.last_day, e500.days_checked) == (104, END, END - 104 + 1)
     # The worst day is the last: 3100 Gbps over 450.
     assert (e500.worst_day, e500.demand_bps) == (END, 3100 * G)
@@ -220,7 +220,7 @@ def test_protected_flow_fails_when_one_particular_link_is_lost() -> None:
         link("mt", "m", "t", always(400)),
     ]
     report = analyse(links, [flow("f", "s", "t", always(500), protect=True)])
-    e501 = only(report, "E501")
+    e501 = only(report, "unprotected")
     assert e501.lost_link == "st"
     assert e501.flows == ("f",)
     assert (e501.demand_bps, e501.capacity_bps) == (500 * G, 400 * G)
@@ -275,8 +275,8 @@ def test_protected_ramp_fails_after_a_loss_from_the_first_day_it_cannot_detour()
         link("mt", "m", "t", always(300)),
     ]
     report = analyse(links, [flow("f", "s", "t", ramp, protect=True)])
-    assert [(f.code, f.lost_link, f.first_day, f.last_day) for f in report.findings] == [
-        ("E501", "st", 111, END)
+    assert [(f.kind, f.lost_link, f.first_day, f.last_day) for f in report.findings] == [
+        ("unprotected", "st", 111, END)
     ]
     (protection,) = report.protection
     assert (protection.worst_link, protection.day) == ("st", END)
@@ -295,12 +295,12 @@ def test_never_connected_endpoints_are_reported_once_and_not_as_e500() -> None:
     ]
     rate = ((START, 100 * G), (110, 200 * G))
     report = analyse(links, [flow("f", "a", "d", rate, protect=True), flow("g", "a", "b", rate)])
-    e502 = only(report, "E502")
+    e502 = only(report, "disconnected")
     assert e502.flows == ("f",)
     assert e502.links == ("bc",)
     assert (e502.first_day, e502.last_day) == (START, END)
     assert (e502.worst_day, e502.demand_bps) == (110, 200 * G)
-    assert codes(report) == ["E502"]
+    assert codes(report) == ["disconnected"]
 
 
 # --- report shape ------------------------------------------------------------------------
@@ -393,12 +393,12 @@ def test_single_flow_verdict_matches_networkx_max_flow(
     rate = fraction * best if best > 0 else 100 * G
     report = analyse_network(NODES, links, [flow("f", src, dst, ((START, rate),))], START, END)
     if best == 0:
-        assert codes(report) == ["E502"]
+        assert codes(report) == ["disconnected"]
     elif fraction <= 1.0:
         assert report.findings == ()
         assert report.congestion[0][1] == pytest.approx(fraction)
     else:
-        e500 = only(report, "E500")
+        e500 = only(report, "unroutable")
         assert e500.capacity_bps == pytest.approx(best)  # the minimum cut
         assert e500.demand_bps == pytest.approx(rate)
 
@@ -443,13 +443,13 @@ def test_multi_flow_congestion_matches_a_reference_lp(
     routed = [
         (f.src, f.dst, f.rate[0][1])
         for f in flows
-        if not any(x.code == "E502" and f.name in x.flows for x in report.findings)
+        if not any(x.kind == "disconnected" and f.name in x.flows for x in report.findings)
     ]
     expected = reference_congestion(links, routed) if routed else 0.0
     assert report.congestion[0][1] == pytest.approx(expected, rel=1e-7, abs=1e-9)
-    assert ("E500" in codes(report)) == (expected > 1 + 1e-9)
+    assert ("unroutable" in codes(report)) == (expected > 1 + 1e-9)
     for finding in report.findings:
-        if finding.code == "E500" and finding.certificate == "cut":
+        if finding.kind == "unroutable" and finding.certificate == "cut":
             assert finding.demand_bps > finding.capacity_bps  # a real violated cut
 
 
@@ -471,7 +471,7 @@ def test_each_days_congestion_matches_a_reference_lp_with_many_flows(
         for i, ((s, t), gbps) in enumerate(demands)
     ]
     report = analyse_network(NODES, links, flows, days[0], days[-1])
-    never = {name for x in report.findings if x.code == "E502" for name in x.flows}
+    never = {name for x in report.findings if x.kind == "disconnected" for name in x.flows}
     for day, lam in report.congestion:
         k = day - START
         routed = [
@@ -530,11 +530,11 @@ def test_protection_over_days_matches_each_day_alone(
     worst: dict[str, float] = {}
     for day in days:
         alone = analyse_network(NODES, links, flows_on([day]), days[0], days[-1])
-        expected = {f.lost_link for f in alone.findings if f.code == "E501"}
+        expected = {f.lost_link for f in alone.findings if f.kind == "unprotected"}
         found = {
             f.lost_link
             for f in whole.findings
-            if f.code == "E501" and f.first_day <= day <= f.last_day
+            if f.kind == "unprotected" and f.first_day <= day <= f.last_day
         }
         assert found == expected, day
         for result in alone.protection:

@@ -96,10 +96,12 @@ def _when(finding: Finding, model: Model) -> str:
 
 
 def check_network(model: Model, check: NetworkCheck) -> Iterator[Diagnostic]:
+    """The engine's findings as diagnostics: unroutable E500, unprotected E501, never
+    connected E502 (the engine speaks of kinds; the codes are the CLI's)."""
     for finding in check.report.findings:
-        if finding.code == "E502":
+        if finding.kind == "disconnected":
             yield _disconnected(model, finding)
-        elif finding.code == "E500":
+        elif finding.kind == "unroutable":
             yield _unroutable(model, finding)
         else:
             yield _unprotected(model, finding)
@@ -152,6 +154,8 @@ def _unroutable(model: Model, finding: Finding) -> Diagnostic:
     )
     if finding.certificate == "saturated":
         detail += "; bottleneck links found from the LP's duals (every single cut fits)"
+    elif finding.certificate == "duals":
+        detail += "; bottleneck links found from the LP's duals (no violated cut was found)"
     return error(
         "E500",
         summary,
@@ -171,14 +175,18 @@ def _unprotected(model: Model, finding: Finding) -> Diagnostic:
         f"protected flows {_names(finding.flows)} not routable after losing link `{lost}` "
         f"{_when(finding, model)}"
     )
+    worst = f"on {_day(finding.worst_day)}"  # the day the figures describe
+    if finding.days_checked > 1:
+        worst += f", the worst of {finding.days_checked} checked days"
     if finding.links and finding.capacity_bps > 0:
         need, carry = _need_carry(finding.demand_bps, finding.capacity_bps)
         detail = (
-            f"without `{lost}` they need {need} across {_names(finding.links)}, which carry {carry}"
+            f"{worst}: without `{lost}` they need {need} across {_names(finding.links)}, "
+            f"which carry {carry}"
         )
     else:
         detail = (
-            f"without `{lost}` no remaining link joins them: "
+            f"{worst}: without `{lost}` no remaining link joins them: "
             f"{format_bandwidth(finding.demand_bps)} of protected traffic has no path"
         )
     related = []

@@ -2,14 +2,14 @@
 
 A pure engine with no knowledge of the rest of capplan: an adapter turns the model into
 ``NetLink``/``NetFlow`` step functions (capacities 0 before ready, per-GPU rates already
-multiplied by GPUs live) and maps the report to diagnostics E500, E501 and E502.
+multiplied by GPUs live) and maps the report's findings (in the engine's terms) to diagnostic codes.
 """
 
 from capplan.netflow.analyse import analyse_network
 from capplan.netflow.types import (
     Day,
     Finding,
-    FindingCode,
+    FindingKind,
     LinkUsage,
     NetFlow,
     NetLink,
@@ -21,7 +21,7 @@ from capplan.netflow.types import (
 __all__ = [
     "Day",
     "Finding",
-    "FindingCode",
+    "FindingKind",
     "LinkUsage",
     "NetFlow",
     "NetLink",

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from capplan.netflow._cuts import Cut
 from capplan.netflow._timeline import Timeline
-from capplan.netflow.types import Certificate, Finding, FindingCode, ratio
+from capplan.netflow.types import Certificate, Finding, FindingKind, ratio
 
 
 @dataclass(frozen=True)
 class Issue:
-    """One E500/E501 problem on one checked day, by name."""
+    """One unroutable or unprotected problem on one checked day, by name."""
 
-    code: FindingCode
+    kind: FindingKind
     lost_link: str | None
     flows: tuple[str, ...]
     links: tuple[str, ...]
@@ -25,11 +25,11 @@ class Issue:
     @property
     def key(self) -> tuple[object, ...]:
         """What must stay equal for consecutive days to merge into one finding."""
-        return (self.code, self.lost_link, self.flows, self.links, self.certificate)
+        return (self.kind, self.lost_link, self.flows, self.links, self.certificate)
 
 
 def issue_from_cut(
-    code: FindingCode,
+    kind: FindingKind,
     lost_link: str | None,
     cut: Cut,
     flow_names: Sequence[str],
@@ -37,7 +37,7 @@ def issue_from_cut(
 ) -> Issue:
     """Name the flows and links of ``cut`` (sorted, so equal cuts give equal keys)."""
     return Issue(
-        code=code,
+        kind=kind,
         lost_link=lost_link,
         flows=tuple(sorted(flow_names[i] for i in cut.flows)),
         links=tuple(sorted(link_names[i] for i in cut.links)),
@@ -84,7 +84,7 @@ def merge_runs(timeline: Timeline, issues_by_day: Sequence[Sequence[Issue]]) -> 
 def _close(timeline: Timeline, run: _OpenRun) -> Finding:
     issue = run.worst
     return Finding(
-        code=issue.code,
+        kind=issue.kind,
         first_day=int(timeline.days[run.first]),
         last_day=timeline.last_day_of(run.last),
         days_checked=run.count,

@@ -14,6 +14,7 @@ Work saved, all exact:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +31,9 @@ class ProtectionDay:
 
     ``intact`` is λ of the protected flows with every link up (None if the day was
     settled by a dominating day). ``bound`` holds, per link, λ after losing it or an
-    upper bound of it (None if the flows do not fit intact: E500 covers that day).
+    upper bound of it (None if the flows do not fit intact: that day is unroutable, not unprotected).
     ``failures`` are the exactly computed ``(link, λ)`` of links carrying protected
-    traffic; ``issues`` the E501 problems; ``flows`` the protected flows (indices) that
+    traffic; ``issues`` the unprotected problems; ``flows`` the protected flows (indices) that
     are on and have a path that day, the ones these figures are about.
     """
 
@@ -56,7 +57,11 @@ def protection_days(
         key = caps[index].tobytes() + rates[index].tobytes()
         if key not in memo:
             memo[key] = None
-            if np.any(rates[index] > 0):
+            if np.any(routed[index] < rates[index]):
+                # A protected flow has no path with every link up: the protected flows
+                # are not routable intact, so the day is unroutable only (§4, E501).
+                memo[key] = ProtectionDay(math.inf, None, ())
+            elif np.any(rates[index] > 0):
                 inherited = _inherited_bound(index, settled, caps, routed, days)
                 memo[key] = _evaluate(checker, net, caps[index], routed[index], inherited)
         days[index] = memo[key]
@@ -100,7 +105,7 @@ def _evaluate(
 ) -> ProtectionDay:
     """Intact check, then the failure checks the inherited bounds do not already settle.
 
-    ``rates`` are the routed rates: flows without a path are E500's business.
+    ``rates`` are the routed rates: flows without a path are unroutable, not unprotected.
     """
     up = caps > 0
     flows = tuple(int(i) for i in np.flatnonzero(rates > 0))
@@ -123,7 +128,7 @@ def _evaluate(
         if not lost.fits:
             name = net.link_names[link]
             issues.extend(
-                issue_from_cut("E501", name, cut, checker.names, net.link_names)
+                issue_from_cut("unprotected", name, cut, checker.names, net.link_names)
                 for cut in lost.cuts
             )
     return ProtectionDay(intact.lam, bound, flows, tuple(failures), tuple(issues))

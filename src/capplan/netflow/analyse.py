@@ -32,6 +32,7 @@ from capplan.netflow._timeline import (
 from capplan.netflow.types import (
     Day,
     Finding,
+    FindingKind,
     LinkUsage,
     NetFlow,
     NetLink,
@@ -40,6 +41,7 @@ from capplan.netflow.types import (
 )
 
 _PEAK_EPSILON = 1e-12
+_KIND_ORDER: dict[FindingKind, int] = {"unroutable": 0, "unprotected": 1, "disconnected": 2}
 
 
 def analyse_network(
@@ -49,14 +51,14 @@ def analyse_network(
     start: Day,
     end: Day,
 ) -> NetworkReport:
-    """Check every change day in ``[start, end]``; report E500/E501/E502, link peaks, and
+    """Check every change day in ``[start, end]``; report unroutable, unprotected and disconnected flows, link peaks, and
     the worst single failure per protected flow.
 
     Capacities must already be 0 before a link is ready and rates already scaled by the
     GPUs live. Raises ValueError for malformed input (unknown or duplicate names, unsorted
     or negative step functions, ``start > end``). Flows from a node to itself need no
     network and are ignored, as are flows whose rate is 0 throughout; a link from a node to
-    itself carries nothing. Flows never connected (E502) are left out of every other
+    itself carries nothing. Flows never connected (disconnected) are left out of every other
     check. Runs of a day with several problems give one finding per distinct problem.
     """
     net = _index(nodes, links, flows, start, end)
@@ -125,7 +127,7 @@ def _base_days(
             memo[key] = (
                 check,
                 tuple(
-                    issue_from_cut("E500", None, cut, checker.names, net.link_names)
+                    issue_from_cut("unroutable", None, cut, checker.names, net.link_names)
                     for cut in check.cuts
                 ),
             )
@@ -258,7 +260,7 @@ def _index(
 
 
 def _never_connected(net: Net, ever_labels: np.ndarray, flows: list[NetFlow]) -> set[str]:
-    """Flows whose endpoints no chain of links with capacity at some point joins (E502)."""
+    """Flows whose endpoints no chain of links with capacity at some point joins (disconnected)."""
     position = {name: i for i, name in enumerate(net.nodes)}
     return {
         f.name
@@ -285,7 +287,7 @@ def _e502_findings(
         peak_day, peak = _peak_rate(f, start, end)
         findings.append(
             Finding(
-                code="E502",
+                kind="disconnected",
                 first_day=start,
                 last_day=end,
                 days_checked=len(timeline.days),
@@ -311,7 +313,7 @@ def _peak_rate(flow: NetFlow, start: Day, end: Day) -> tuple[Day, float]:
 
 def _finding_order(finding: Finding) -> tuple[object, ...]:
     return (
-        finding.code,
+        _KIND_ORDER[finding.kind],
         finding.first_day,
         finding.lost_link or "",
         finding.flows,

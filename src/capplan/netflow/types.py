@@ -14,8 +14,9 @@ Day = int
 StepFn = tuple[tuple[Day, float], ...]
 """Sorted ``(day, level)`` entries; a level holds from its day to the next entry, 0 before."""
 
-FindingCode = Literal["E500", "E501", "E502"]
-Certificate = Literal["cut", "saturated"]
+FindingKind = Literal["unroutable", "unprotected", "disconnected"]
+"""What a finding says, in the engine's terms (`checks.network` maps kinds to codes)."""
+Certificate = Literal["cut", "saturated", "duals"]
 
 
 @dataclass(frozen=True)
@@ -48,24 +49,27 @@ class Finding:
     ``days_checked`` counts the checked days in the run. The figures are those of
     ``worst_day``, the day in the run with the highest ``demand_bps / capacity_bps``.
 
-    - ``E500``: ``flows`` (the active flows whose source lies on one side of the cut and
+    - ``unroutable``: ``flows`` (the active flows whose source lies on one side of the cut and
       destination on the other) need ``demand_bps`` across the cut ``links``, which carry
       ``capacity_bps`` in that direction. If the cut has no capacity (endpoints not
       connected that day) ``links`` are the crossing links that are down (capacity 0).
-    - ``E501``: as E500 but for the protected flows alone after losing ``lost_link``;
+    - ``unprotected``: as unroutable but for the protected flows alone after losing ``lost_link``;
       ``links`` and ``capacity_bps`` exclude the lost link.
-    - ``E502``: ``flows`` is the one flow whose endpoints are never connected in the horizon;
+    - ``disconnected``: ``flows`` is the one flow whose endpoints are never connected in the horizon;
       ``links`` are the links across its source's component that never have capacity;
       ``demand_bps`` is the flow's peak rate in the horizon.
 
     ``certificate`` is ``"cut"`` when the figures come from a violated cut (a proof that no
     routing exists). Rarely, a multi-commodity instance is infeasible although every cut
-    fits; then it is ``"saturated"``: ``links`` are the links the LP duals mark as limiting,
-    ``capacity_bps`` their total capacity, and ``demand_bps`` the load the min-congestion
-    routing puts on them (``congestion`` × capacity).
+    fits; then it is ``"saturated"`` (every cut was measured: on networks of at most
+    ``EXHAUSTIVE_NODES`` nodes) or ``"duals"`` (larger networks, where only candidate cuts
+    were measured and none is violated: a violated cut may still exist). ``links`` are then
+    the links the LP duals mark as limiting, ``capacity_bps`` their total capacity, and
+    ``demand_bps`` the load the min-congestion routing puts on them (``congestion`` ×
+    capacity).
     """
 
-    code: FindingCode
+    kind: FindingKind
     first_day: Day
     last_day: Day
     days_checked: int
