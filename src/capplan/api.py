@@ -118,6 +118,10 @@ def plan(compilation: Compilation, network: bool = True) -> Planned | None:
     """
     if not compilation.plannable:
         return None
+    assert compilation.model is not None
+    if compilation.model.undated is not None:  # no date at all: no horizon (LANGUAGE.md 3)
+        compilation.diagnostics.add(compilation.model.undated)
+        return None
     with gc_paused():
         return _plan(compilation, network)
 

@@ -44,7 +44,7 @@ def build_graph(model: Model) -> nx.DiGraph:
         add("pop", name)
     for lot in model.lots.values():
         lot_node = add("lot", lot.name)
-        target = node("hall", f"{lot.site}.{lot.hall}") if lot.hall else node("site", lot.site)
+        target = node("hall" if lot.hall else "site", lot.destination)
         depends(lot_node, target, "to")
         depends(lot_node, node("rack_type", lot.rack_type), "rack_type")
         depends(lot_node, node("supplier", lot.supplier), "supplier")

@@ -15,7 +15,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from capplan.diagnostics import Span
+from capplan.diagnostics import Diagnostic, Span
+from capplan.model.addr import HallAddr, destination
 
 Cooling = Literal["air", "liquid"]
 HallCooling = Literal["air", "liquid", "hybrid"]
@@ -113,8 +114,13 @@ class Hall(Decl):
     ready: date
 
     @property
+    def addr(self) -> HallAddr:
+        return HallAddr(self.site, self.name)
+
+    @property
     def key(self) -> str:
-        return f"{self.site}.{self.name}"
+        """`site.hall`, the hall's address as text (the engine's and the views' key)."""
+        return str(self.addr)
 
 
 class Site(Decl):
@@ -145,6 +151,16 @@ class Lot(Decl):
     priority: int = 0
     arrival_from_order: bool = False  # arrive was derived as order + lead time
     index: int = 0  # declaration order across the whole model
+
+    @property
+    def hall_addr(self) -> HallAddr | None:
+        """The hall the lot names (`to = site.hall`); None when the compiler picks one."""
+        return HallAddr(self.site, self.hall) if self.hall is not None else None
+
+    @property
+    def destination(self) -> str:
+        """`to` as written: `site.hall` or `site`."""
+        return destination(self.site, self.hall)
 
 
 class Pop(Decl):
@@ -185,12 +201,19 @@ class Commitment(Decl):
         return (tuple(sorted(self.sites)), self.rack_type)
 
 
+class Horizon(Frozen):
+    """The days a plan covers: `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+
 class Model(Frozen):
     """One compiled plan: all files joined by import, in declaration order."""
 
     plan: Plan | None = None
-    start: date
-    end: date
+    horizon: Horizon | None = None  # None: the model has no date (see `undated`)
+    undated: Diagnostic | None = None  # why it cannot be planned (E201), reported by `plan`
     as_of: date | None = None
     suppliers: dict[str, Supplier] = Field(default_factory=dict)
     rack_types: dict[str, RackType] = Field(default_factory=dict)
@@ -202,9 +225,25 @@ class Model(Frozen):
     commitments: dict[str, Commitment] = Field(default_factory=dict)
     written_dates: tuple[tuple[date, Span], ...] = ()  # every date as written, for W404
 
-    def hall(self, key: str) -> Hall:
-        site, hall = key.split(".", 1)
-        return self.sites[site].halls[hall]
+    @property
+    def start(self) -> date:
+        """The plan's first day; only a model with a horizon is ever scheduled."""
+        return self._horizon.start
+
+    @property
+    def end(self) -> date:
+        """The plan's last day, included."""
+        return self._horizon.end
+
+    @property
+    def _horizon(self) -> Horizon:
+        if self.horizon is None:
+            raise RuntimeError("a model without a horizon cannot be scheduled (E201)")
+        return self.horizon
+
+    def hall(self, key: HallAddr | str) -> Hall:
+        addr = key if isinstance(key, HallAddr) else HallAddr.parse(key)
+        return self.sites[addr.site].halls[addr.hall]
 
     def endpoint_kind(self, name: str) -> Literal["site", "pop"]:
         return "site" if name in self.sites else "pop"

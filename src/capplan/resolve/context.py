@@ -47,12 +47,24 @@ class Context:
     decls: dict[str, DeclSite] = field(default_factory=dict)  # by name, every kind
     ordered: list[DeclSite] = field(default_factory=list)  # in declaration order
     built: dict[str, Decl] = field(default_factory=dict)  # by name, once built
-    dates: list[date] = field(default_factory=list)  # every date, written or derived
-    written: list[tuple[date, Span]] = field(default_factory=list)  # as written, for W404
+    written: list[tuple[date, Span]] = field(default_factory=list)  # as written: W404
+    derived: list[tuple[date, Span]] = field(default_factory=list)  # order + lead time
+    start: date | None = None  # the horizon (see resolve.horizon); None: the model has none
+    end: date | None = None  # known once every block that derives dates is built
     reader: ValueReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = ValueReader(self.consts, self.diagnostics)
+
+    @property
+    def level_day(self) -> date:
+        """From when a plain (dateless) level holds: the plan start (always, if undated)."""
+        return self.start or date.min
+
+    @property
+    def due_day(self) -> date:
+        """When a plain amount is due: the plan end (never, if there is none)."""
+        return self.end or date.max
 
     def get(self, name: str | None, kind: type[D]) -> D | None:
         """The built declaration `name` if it is a `kind` (None if absent or broken)."""

@@ -1,72 +1,127 @@
-"""The plan horizon: `plan.start`/`plan.end`, else the model's dates (LANGUAGE.md section 3)."""
+"""The plan horizon (LANGUAGE.md section 3), known before the values that depend on it.
+
+`plan.start`/`plan.end` when given; otherwise the start is the earliest date
+written in the model and the end the latest date (derived `order` + lead time
+dates included) plus 365 days. Plain (dateless) levels hold from the start and
+a plain commitment is due at the end, so the builders read `ctx.start` and
+`ctx.end`: nothing is patched afterwards, and no date doubles as a marker.
+A model with no date at all has no horizon (E201), never the clock's.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-from capplan.model.decls import Model, Plan, Site, Step
+from capplan.diagnostics import Diagnostic, Diagnostics, Span, error
+from capplan.model.decls import Plan
+from capplan.resolve.context import Context
+from capplan.resolve.schema import SCHEMA
+from capplan.resolve.values import ValueReader
+from capplan.source import SourceFile
+from capplan.syntax import ast
 
-# Markers for plain values, replaced once the horizon is known.
-PLAN_START = date.min
-PLAN_END = date.max
-
-
-def horizon(plan: Plan | None, dates: list[date]) -> tuple[date, date]:
-    written = [d for d in dates if d not in (PLAN_START, PLAN_END)]
-    start = plan.start if plan and plan.start else (min(written) if written else date.today())
-    end = plan.end if plan and plan.end else None
-    if end is None:
-        latest = max(written) if written else start
-        end = max(latest, start) + timedelta(days=365)
-    return start, end
+DEFAULT_TAIL = timedelta(days=365)  # the default end: the latest date plus this
 
 
-def _steps_at(steps: tuple[Step, ...], start: date, end: date) -> tuple[Step, ...]:
-    out = []
-    for step in steps:
-        if step.day == PLAN_START:
-            step = step.model_copy(update={"day": start})
-        elif step.day == PLAN_END:
-            step = step.model_copy(update={"day": end})
-        out.append(step)
-    return tuple(out)
+def written_dates(ctx: Context) -> list[tuple[date, Span]]:
+    """Every date written in a date attribute or as a schedule key, where it is written.
+
+    Read quietly: the block builders read the same values and report what is wrong.
+    """
+    reader = ValueReader(ctx.consts, Diagnostics())
+    out: list[tuple[date, Span]] = []
+    for site in ctx.ordered:
+        _scan(reader, site.node, site.source, site.kind, out)
+    return out
 
 
-DeclT = Any
+def _scan(
+    reader: ValueReader,
+    node: ast.Decl,
+    source: SourceFile,
+    kind: str,
+    out: list[tuple[date, Span]],
+) -> None:
+    schema = SCHEMA[kind]
+    for member in node.members:
+        if isinstance(member, ast.Decl):
+            if kind == "site":
+                _scan(reader, member, source, "hall", out)
+            continue
+        spec = schema.get(member.name)
+        if spec is None:
+            continue
+        if isinstance(member, ast.Attribute):
+            if spec.date:
+                day = reader.date(member.value, source)
+                if day is not None:
+                    out.append((day, Span(source, member.value.start, member.value.end)))
+        elif spec.schedule:
+            for entry in member.entries:
+                day = schedule_key(reader, entry.key, source)
+                if day is not None:
+                    out.append((day, Span(source, entry.key.start, entry.key.end)))
 
 
-def _fix_steps(decl: DeclT, attribute: str, start: date, end: date) -> DeclT:
-    steps = getattr(decl, attribute)
-    if not any(s.day in (PLAN_START, PLAN_END) for s in steps):
-        return decl
-    return decl.model_copy(update={attribute: _steps_at(steps, start, end)})
+def schedule_key(reader: ValueReader, key: ast.Key, source: SourceFile) -> date | None:
+    """A date, or the name of a const whose value is a date."""
+    if isinstance(key, ast.DateLit):
+        return reader.date_text(key, source)
+    if isinstance(key, ast.Ref):
+        return reader.date(key, source)
+    reader.wrong(key, source, "a date as a schedule key, such as `2026-03-01:`")
+    return None
 
 
-def _fix_site(site: Site, start: date) -> Site:
-    halls = {}
-    for name, hall in site.halls.items():
-        update: dict[str, Any] = {}
-        if hall.ready == PLAN_START:
-            update["ready"] = start
-        if hall.power is not None:
-            update["power"] = _steps_at(hall.power, start, start)
-        halls[name] = hall.model_copy(update=update) if update else hall
-    return site.model_copy(update={"power": _steps_at(site.power, start, start), "halls": halls})
+def horizon_start(ctx: Context, plan: Plan | None) -> date | None:
+    """`plan.start`, else the earliest written date; None when the model has no date."""
+    if plan is not None and plan.start is not None:
+        return plan.start
+    return min((day for day, _ in ctx.written), default=None)
 
 
-def fix_sentinels(model: Model) -> Model:
-    start, end = model.start, model.end
-    return model.model_copy(
-        update={
-            "sites": {n: _fix_site(s, start) for n, s in model.sites.items()},
-            "links": {n: _fix_steps(x, "capacity", start, end) for n, x in model.links.items()},
-            "flows": {n: _fix_steps(x, "rate", start, end) for n, x in model.flows.items()},
-            "commitments": {
-                n: _fix_steps(x, "gpus", start, end) for n, x in model.commitments.items()
-            },
-            "suppliers": {
-                n: _fix_steps(x, "allocation", start, end) for n, x in model.suppliers.items()
-            },
-        }
+def undated(ctx: Context, plan: Plan | None) -> Diagnostic | None:
+    """E201 for a model with no date at all, which `plan` reports instead of reading the clock.
+
+    Its plain levels hold from 0001-01-01 (always) and plain commitments are due
+    on 9999-12-31: real dates of an unplannable model, never markers.
+    """
+    if ctx.start is not None:
+        return None
+    first = next(iter(ctx.ordered), None)
+    if plan is not None:
+        at: Span | None = plan.name_span
+    elif first is not None:
+        at = first.name_span()
+    else:  # an empty model: the top of the root file
+        root = ctx.program.root
+        at = Span(root, 0, 0) if root is not None else None
+    return error(
+        "E201",
+        "the model has no date, so no plan horizon",
+        at,
+        detail="the horizon is `plan.start` to `plan.end`, by default the model's "
+        "earliest date to its latest date plus 365 days",
+        suggestions=("give the plan a `start` (and an `end`)",),
     )
+
+
+def horizon_end(ctx: Context, plan: Plan | None) -> date | None:
+    """`plan.end`, else the latest date (written or derived) plus 365 days (E206 past 9999)."""
+    if plan is not None and plan.end is not None:
+        return plan.end
+    if ctx.start is None:
+        return None
+    latest, span = max([*ctx.written, *ctx.derived], key=lambda d: d[0])
+    if date.max - latest < DEFAULT_TAIL:
+        ctx.diagnostics.add(
+            error(
+                "E206",
+                f"value out of range: the default plan end, {latest} + 365 days, is after {date.max}",
+                span,
+                detail="without `plan.end` the plan ends 365 days after the model's latest date",
+                suggestions=("give the plan an `end` on or before 9999-12-31",),
+            )
+        )
+        return None
+    return latest + DEFAULT_TAIL

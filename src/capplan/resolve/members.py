@@ -145,7 +145,9 @@ def common(ctx: Context, site: DeclSite, found: Members) -> Common:
 
 
 def _labels(ctx: Context, member: ast.MapMember, source: SourceFile) -> dict[str, str]:
+    """Label keys and values; E207 for a key given twice (never last-wins)."""
     out: dict[str, str] = {}
+    keys: dict[str, Span] = {}
     for entry in member.entries:
         key = entry.key
         if isinstance(key, ast.String):
@@ -155,6 +157,20 @@ def _labels(ctx: Context, member: ast.MapMember, source: SourceFile) -> dict[str
         else:
             ctx.reader.wrong(key, source, 'a label key such as `"team"`')
             continue
+        span = Span(source, key.start, key.end)
+        if name is not None and name in keys:
+            ctx.diagnostics.add(
+                error(
+                    "E207",
+                    f"label `{name}` is given twice",
+                    span,
+                    related=[Related("first given here", keys[name])],
+                    suggestions=("keep one of them",),
+                )
+            )
+            continue
+        if name is not None:
+            keys[name] = span
         value = ctx.reader.word(entry.value, source, 'a label value such as `"gpu"`')
         if name is not None and value is not None:
             out[name] = value

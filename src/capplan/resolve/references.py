@@ -25,6 +25,18 @@ def ref(
     span = Span(source, reference.start, reference.end)
     head = reference.parts[0]
     target = ctx.decls.get(head)
+    hall_of = _hall_named(ctx, reference, allow_hall) if "site" in kinds else None
+    if hall_of is not None:
+        ctx.diagnostics.add(
+            error(
+                "E204",
+                f"`{reference.dotted}` is a hall, expected a {expected}",
+                span,
+                related=[Related(f"hall `{hall_of[1].name}` is declared here", hall_of[0])],
+                suggestions=[f"name its site `{hall_of[2]}`"],
+            )
+        )
+        return None
     if target is None:
         candidates = [n for n, d in ctx.decls.items() if d.kind in kinds]
         guess = closest(head, candidates)
@@ -81,6 +93,28 @@ def ref(
     if hall not in halls:
         return None  # the hall itself had errors, already reported
     return head, hall
+
+
+def _hall_named(
+    ctx: Context, reference: ast.Ref, allow_hall: bool
+) -> tuple[Span, ast.Decl, str] | None:
+    """The hall a site reference names instead (`h1` or, where no hall is expected,
+    `narvik.h1`): where it is declared, its node and its site."""
+    parts = reference.parts
+    if len(parts) == 1 and parts[0] not in ctx.decls:
+        sites = [d for d in ctx.ordered if d.kind == "site"]
+        hall = parts[0]
+    elif len(parts) == 2 and not allow_hall and parts[0] in ctx.decls:
+        sites = [ctx.decls[parts[0]]]
+        hall = parts[1]
+    else:
+        return None
+    for site in sites:
+        for member in site.node.members:
+            if isinstance(member, ast.Decl) and member.name == hall:
+                span = Span(site.source, member.name_start, member.name_end)
+                return span, member, site.node.name
+    return None
 
 
 def ref_attr(

@@ -10,7 +10,7 @@ from capplan.diagnostics import Related, Span, error
 from capplan.model.decls import Duration, Step
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite, Members
-from capplan.resolve.horizon import PLAN_START
+from capplan.resolve.horizon import schedule_key
 from capplan.resolve.members import value
 from capplan.source import SourceFile
 from capplan.syntax import ast
@@ -19,15 +19,9 @@ Read = Callable[[ast.Value, SourceFile], Decimal | None]
 
 
 def date_attr(ctx: Context, site: DeclSite, found: Members, name: str) -> date | None:
-    """A date attribute; it counts towards the default horizon and W404."""
+    """A date attribute (`resolve.horizon` has counted it among the model's dates)."""
     written = value(found, name)
-    if written is None:
-        return None
-    day = ctx.reader.date(written, site.source)
-    if day is not None:
-        ctx.dates.append(day)
-        ctx.written.append((day, Span(site.source, written.start, written.end)))
-    return day
+    return None if written is None else ctx.reader.date(written, site.source)
 
 
 def schedule(
@@ -35,9 +29,12 @@ def schedule(
     site: DeclSite,
     member: ast.Attribute | ast.MapMember,
     read: Read,
-    plain_day: date = PLAN_START,
+    plain_day: date,
 ) -> tuple[Step, ...] | None:
-    """A plain value (a level from `plain_day`) or a map with date keys (E208)."""
+    """A plain value (a level from `plain_day`) or a map with date keys (E208).
+
+    `plain_day` is `ctx.level_day` (the horizon's start) or `ctx.due_day` (its end).
+    """
     source = site.source
     if isinstance(member, ast.Attribute):
         level = read(member.value, source)
@@ -50,7 +47,7 @@ def schedule(
     previous: tuple[date, Span] | None = None
     for entry in member.entries:
         key = entry.key
-        day = schedule_key(ctx, key, source)
+        day = schedule_key(ctx.reader, key, source)
         if day is None:
             ok = False
             continue
@@ -72,8 +69,6 @@ def schedule(
             ok = False
             continue
         previous = (day, span)
-        ctx.dates.append(day)
-        ctx.written.append((day, Span(source, key.start, key.end)))
         steps.append(Step(day=day, value=amount, span=span))
     if not member.entries:
         ctx.diagnostics.add(
@@ -86,16 +81,6 @@ def schedule(
         )
         return None
     return tuple(steps) if ok else None
-
-
-def schedule_key(ctx: Context, key: ast.Key, source: SourceFile) -> date | None:
-    """A date, or the name of a const whose value is a date."""
-    if isinstance(key, ast.DateLit):
-        return ctx.reader.date_text(key, source)
-    if isinstance(key, ast.Ref):
-        return ctx.reader.date(key, source)
-    ctx.reader.wrong(key, source, "a date as a schedule key, such as `2026-03-01:`")
-    return None
 
 
 def canonical(ctx: Context, *dims: Dim) -> Read:
@@ -118,8 +103,27 @@ def counter(ctx: Context, what: str, minimum: int = 0) -> Read:
     return read
 
 
-def after_lead_time(ctx: Context, lead_time: Duration, order: date) -> date:
-    """The day an order placed on `order` arrives; a date of the model (the horizon)."""
-    day = lead_time.after(order)
-    ctx.dates.append(day)
+def later(ctx: Context, duration: Duration, day: date, at: Span, what: str) -> date | None:
+    """`day` + `duration`, or E206 when that is after 9999-12-31 (the calendar's end)."""
+    try:
+        return duration.after(day)
+    except (OverflowError, ValueError):
+        ctx.diagnostics.add(
+            error(
+                "E206",
+                f"value out of range: {what}, {day} + {duration}, is after {date.max}",
+                at,
+                detail="dates run from 0001-01-01 to 9999-12-31",
+            )
+        )
+        return None
+
+
+def after_lead_time(
+    ctx: Context, lead_time: Duration, order: date, at: Span, what: str
+) -> date | None:
+    """The day an order placed on `order` arrives: a date of the model (the default end)."""
+    day = later(ctx, lead_time, order, at, what)
+    if day is not None:
+        ctx.derived.append((day, at))
     return day

@@ -15,15 +15,24 @@ class AttrSpec:
     required: bool = False
     map_ok: bool = False  # may be written as a map (a schedule, or labels)
     value_ok: bool = True  # may be written as a plain value
+    date: bool = False  # a plain value is a date of the model (the horizon, W404)
+
+    @property
+    def schedule(self) -> bool:
+        """A map of this attribute is a schedule: its keys are dates of the model."""
+        return self.map_ok and self.value_ok
+
+
+DATE = AttrSpec(date=True)
 
 
 COMMON = {
     "description": AttrSpec(),
-    "labels": AttrSpec(map_ok=True, value_ok=False),
+    "labels": AttrSpec(map_ok=True, value_ok=False),  # a map, not a schedule
 }
 
 SCHEMA: dict[str, dict[str, AttrSpec]] = {
-    "plan": {"start": AttrSpec(), "end": AttrSpec(), "as_of": AttrSpec()},
+    "plan": {"start": DATE, "end": DATE, "as_of": DATE},
     "supplier": {
         "supplies": AttrSpec(),
         "lead_time": AttrSpec(),
@@ -51,7 +60,7 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "positions": AttrSpec(required=True),
         "cooling": AttrSpec(required=True),
         "power": AttrSpec(map_ok=True),
-        "ready": AttrSpec(),
+        "ready": DATE,
     },
     "lot": {
         "supplier": AttrSpec(required=True),
@@ -59,8 +68,8 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "racks": AttrSpec(),
         "gpus": AttrSpec(),
         "to": AttrSpec(required=True),
-        "arrive": AttrSpec(map_ok=True),
-        "order": AttrSpec(),
+        "arrive": AttrSpec(map_ok=True, date=True),
+        "order": DATE,
         "via": AttrSpec(),
         "priority": AttrSpec(),
     },
@@ -69,8 +78,8 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "from": AttrSpec(required=True),
         "to": AttrSpec(required=True),
         "capacity": AttrSpec(required=True, map_ok=True),
-        "ready": AttrSpec(),
-        "order": AttrSpec(),
+        "ready": DATE,
+        "order": DATE,
         "supplier": AttrSpec(),
         "distance": AttrSpec(),
     },

@@ -35,6 +35,28 @@ DIM_EXAMPLES = {
 
 W = TypeVar("W", bound=str)
 
+# The largest values a model may hold (docs/language.md, "Limits"): far beyond any
+# datacenter (a petawatt, a petabit per second), small enough that every stage,
+# the LP solver's floating point included, computes with them exactly or finitely.
+MAX_MAGNITUDE = Decimal(10) ** 15  # any quantity, in its canonical unit (W, bit/s, m, ...)
+MAX_COUNT = 10**9  # racks, GPUs, positions, tranches, priorities
+
+LIMITS_HELP = (
+    "quantities are at most 10^15 of their base unit (1 PW, 1 Pbps) and counts at most 10^9"
+)
+CANONICAL = {
+    Dim.POWER: "W",
+    Dim.BANDWIDTH: "bit/s",
+    Dim.DURATION: "days",
+    Dim.DISTANCE: "m",
+    Dim.MASS: "kg",
+    Dim.RATIO: "(as a fraction)",
+    Dim.SUPPLY_RATE: "per period",
+    Dim.PER_GPU: "bit/s per GPU",
+    Dim.MONEY: "in its currency",
+    Dim.ENERGY_PRICE: "per MWh",
+}
+
 _DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?")
 _QUARTER = re.compile(r"([0-9]{4})-Q([0-9]+)")
 
@@ -97,33 +119,43 @@ class ValueReader:
     def __init__(self, consts: dict[str, ConstDef], diagnostics: Diagnostics) -> None:
         self.consts = consts
         self.diagnostics = diagnostics
-        self._broken: set[str] = set()  # consts already reported as part of a cycle
+        # What each const stands for once followed to the end (None: part of a cycle,
+        # already reported). Each const is followed once, so a chain of n consts
+        # costs O(n) however often it is used.
+        self._meaning: dict[str, tuple[ast.Value, SourceFile] | None] = {}
 
     # --- consts ---------------------------------------------------------
     def deref(self, value: ast.Value, source: SourceFile) -> tuple[ast.Value, SourceFile] | None:
         """Replace a const name by its value (transitively); E211 on a cycle."""
-        seen: list[ConstDef] = []
+        chain: list[ConstDef] = []
+        names: set[str] = set()
+        found: tuple[ast.Value, SourceFile] | None = (value, source)
         while isinstance(value, ast.Ref) and len(value.parts) == 1:
             const = self.consts.get(value.parts[0])
             if const is None:
                 break
-            if const.name in self._broken:
-                return None
-            if const in seen:
-                self._broken.update(c.name for c in seen)
+            if const.name in self._meaning:
+                found = self._meaning[const.name]
+                break
+            if const.name in names:
                 self.diagnostics.add(
                     error(
                         "E211",
                         f"const cycle: `{const.name}` is defined in terms of itself",
                         Span(source, value.start, value.end),
-                        related=[Related(f"`{c.name}` defined here", c.name_span) for c in seen],
+                        related=[Related(f"`{c.name}` defined here", c.name_span) for c in chain],
                         suggestions=("give one const of the cycle a literal value",),
                     )
                 )
-                return None
-            seen.append(const)
+                found = None
+                break
+            chain.append(const)
+            names.add(const.name)
             value, source = const.value, const.source
-        return value, source
+            found = (value, source)
+        for const in chain:
+            self._meaning[const.name] = found
+        return found
 
     def undefined(self, value: ast.Ref, source: SourceFile, expected: str) -> None:
         name = value.dotted
@@ -193,10 +225,14 @@ class ValueReader:
             self.wrong(value, source, expected)
             return None
         try:
-            return parse_number(value.text)
+            number = parse_number(value.text)
         except UnitError as exc:
             self.unit_error(value, source, exc)
             return None
+        if number > MAX_MAGNITUDE:
+            self.out_of_range(value, source, "a number is at most 10^15", LIMITS_HELP)
+            return None
+        return number
 
     def count(
         self, value: ast.Value, source: SourceFile, what: str, minimum: int = 0
@@ -214,6 +250,11 @@ class ValueReader:
         if number < minimum:
             self.out_of_range(value, source, f"a count of {what} must be at least {minimum}")
             return None
+        if number > MAX_COUNT:
+            self.out_of_range(
+                value, source, f"a count of {what} is at most 10^9 (1,000,000,000)", LIMITS_HELP
+            )
+            return None
         return int(number)
 
     def quantity(
@@ -225,7 +266,23 @@ class ValueReader:
             return None
         value, source = found
         if isinstance(value, ast.Product):
-            return self.product(value, source, dims, expected)
+            quantity = self.product(value, source, dims, expected)
+        else:
+            quantity = self.single(value, source, dims, expected)
+        if quantity is not None and abs(quantity.canonical) > MAX_MAGNITUDE:
+            self.out_of_range(
+                value,
+                source,
+                f"{quantity.dim.value} is at most 10^15 {CANONICAL[quantity.dim]}",
+                LIMITS_HELP,
+            )
+            return None
+        return quantity
+
+    def single(
+        self, value: ast.Value, source: SourceFile, dims: Sequence[Dim], expected: str
+    ) -> QuantityValue | None:
+        """A quantity written as a number and a unit."""
         if not isinstance(value, ast.Quantity):
             self.wrong(value, source, expected)
             return None

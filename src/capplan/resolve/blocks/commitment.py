@@ -5,7 +5,6 @@ from __future__ import annotations
 from capplan.diagnostics import Span, error
 from capplan.model.decls import Commitment
 from capplan.resolve.context import Context, DeclSite
-from capplan.resolve.horizon import PLAN_END
 from capplan.resolve.members import common, members, missing, value
 from capplan.resolve.references import ref, ref_attr, site_list
 from capplan.resolve.schedules import counter, schedule
@@ -16,7 +15,7 @@ def build_commitment(ctx: Context, site: DeclSite) -> Commitment | None:
     fields = common(ctx, site, found)
     source = site.source
     gpus = found.get("gpus")
-    steps = schedule(ctx, site, gpus, counter(ctx, "GPUs"), plain_day=PLAN_END) if gpus else None
+    steps = schedule(ctx, site, gpus, counter(ctx, "GPUs"), ctx.due_day) if gpus else None
     single = value(found, "site")
     listed = value(found, "sites")
     sites: list[str] = []

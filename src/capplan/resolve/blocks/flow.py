@@ -35,7 +35,7 @@ def build_flow(ctx: Context, site: DeclSite) -> Flow | None:
         return quantity.canonical
 
     rate = found.get("rate")
-    steps = schedule(ctx, site, rate, read) if rate else None
+    steps = schedule(ctx, site, rate, read, ctx.level_day) if rate else None
     written = value(found, "protect")
     protect = bool(ctx.reader.boolean(written, source)) if written is not None else False
     if src is None or dst is None or steps is None:

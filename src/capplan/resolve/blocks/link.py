@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from capplan.diagnostics import error
+from capplan.diagnostics import Span, error
 from capplan.model.decls import Link, Supplier
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
@@ -21,20 +21,25 @@ def build_link(ctx: Context, site: DeclSite) -> Link | None:
     a = ref_attr(ctx, site, found, "from", ENDPOINTS)
     b = ref_attr(ctx, site, found, "to", ENDPOINTS)
     capacity = found.get("capacity")
-    steps = schedule(ctx, site, capacity, canonical(ctx, Dim.BANDWIDTH)) if capacity else None
+    steps = (
+        schedule(ctx, site, capacity, canonical(ctx, Dim.BANDWIDTH), ctx.level_day)
+        if capacity
+        else None
+    )
     ready = date_attr(ctx, site, found, "ready")
     order = date_attr(ctx, site, found, "order")
     supplier = ref_attr(ctx, site, found, "supplier", ("supplier",))
     written = value(found, "distance")
     distance = canonical(ctx, Dim.DISTANCE)(written, site.source) if written is not None else None
     if ready is None and order is not None:
-        ready = _ready_from_order(ctx, site, supplier, order)
-    if a is None or b is None or steps is None:
-        return None
-    if a == b:
+        at = Span(site.source, found["order"].start, found["order"].end)
+        ready = _ready_from_order(ctx, site, supplier, order, at)
+    if a is not None and a == b:
         ctx.diagnostics.add(
             error("E206", f"link `{site.node.name}` joins `{a}` to itself", site.name_span())
         )
+        return None
+    if a is None or b is None or steps is None:
         return None
     return Link(
         **fields,
@@ -49,7 +54,7 @@ def build_link(ctx: Context, site: DeclSite) -> Link | None:
 
 
 def _ready_from_order(
-    ctx: Context, site: DeclSite, supplier: str | None, order: date
+    ctx: Context, site: DeclSite, supplier: str | None, order: date, at: Span
 ) -> date | None:
     lead = ctx.get(supplier, Supplier)
     if lead is None or lead.lead_time is None:
@@ -65,4 +70,4 @@ def _ready_from_order(
             )
         )
         return None
-    return after_lead_time(ctx, lead.lead_time, order)
+    return after_lead_time(ctx, lead.lead_time, order, at, "the link's ready day")

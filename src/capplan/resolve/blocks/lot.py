@@ -9,7 +9,7 @@ from capplan.model.decls import Lot, RackType, Supplier, Tranche
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.members import common, members, missing, value
 from capplan.resolve.references import ref, ref_attr
-from capplan.resolve.schedules import after_lead_time, counter, date_attr, schedule
+from capplan.resolve.schedules import after_lead_time, counter, date_attr, later, schedule
 from capplan.syntax import ast
 
 
@@ -26,6 +26,9 @@ def build_lot(ctx: Context, site: DeclSite) -> Lot | None:
     racks = _lot_size(ctx, site, found, rack_type)
     order = date_attr(ctx, site, found, "order")
     tranches = _tranches(ctx, site, found, racks, supplier, order)
+    rack = ctx.get(rack_type, RackType)
+    if tranches is not None and rack is not None and not _installable(ctx, rack, tranches[0]):
+        return None
     if (
         supplier is None
         or rack_type is None
@@ -49,6 +52,18 @@ def build_lot(ctx: Context, site: DeclSite) -> Lot | None:
         arrival_from_order=tranches[1],
         index=site.index,
     )
+
+
+def _installable(ctx: Context, rack: RackType, tranches: tuple[Tranche, ...]) -> bool:
+    """Every tranche's racks are installed by 9999-12-31 (E206 otherwise)."""
+    ok = True
+    for tranche in tranches:
+        at = tranche.span or rack.attr_span("install")
+        ok = (
+            later(ctx, rack.install, tranche.day, at, f"installing `{rack.name}` racks") is not None
+            and ok
+        )
+    return ok
 
 
 def _lot_size(ctx: Context, site: DeclSite, found: Members, rack_type: str | None) -> int | None:
@@ -135,10 +150,10 @@ def _tranches(
                 )
             )
             return None
-        if racks is None:
-            return None
-        day = after_lead_time(ctx, lead.lead_time, order)
         span = Span(source, found["order"].start, found["order"].end)
+        day = after_lead_time(ctx, lead.lead_time, order, span, "the arrival")
+        if racks is None or day is None:
+            return None
         return (Tranche(day=day, racks=racks, span=span),), True
     if isinstance(arrive, ast.Attribute):
         arrival = date_attr(ctx, site, found, "arrive")
@@ -147,7 +162,7 @@ def _tranches(
         return (
             Tranche(day=arrival, racks=racks, span=Span(source, arrive.start, arrive.end)),
         ), False
-    steps = schedule(ctx, site, arrive, counter(ctx, "racks", minimum=1))
+    steps = schedule(ctx, site, arrive, counter(ctx, "racks", minimum=1), ctx.level_day)
     if steps is None or racks is None:
         return None
     total = sum(int(s.value) for s in steps)

@@ -8,7 +8,6 @@ from capplan.diagnostics import Related, Span, error
 from capplan.model.decls import HALL_COOLINGS, Hall, Site
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
-from capplan.resolve.horizon import PLAN_START
 from capplan.resolve.members import common, members, value, word_attr
 from capplan.resolve.schedules import canonical, date_attr, schedule
 from capplan.syntax import ast
@@ -20,7 +19,9 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
     source = site.source
     reader = ctx.reader
     power = found.get("power")
-    envelope = schedule(ctx, site, power, canonical(ctx, Dim.POWER)) if power else None
+    envelope = (
+        schedule(ctx, site, power, canonical(ctx, Dim.POWER), ctx.level_day) if power else None
+    )
     pue: Decimal | None = None
     written = value(found, "pue")
     if written is not None:
@@ -96,10 +97,14 @@ def _build_hall(
     cooling = value(found, "cooling")
     mode = ctx.reader.choice(cooling, source, "hall cooling", HALL_COOLINGS) if cooling else None
     member = found.get("power")
-    power = schedule(ctx, site, member, canonical(ctx, Dim.POWER)) if member is not None else None
+    power = (
+        schedule(ctx, site, member, canonical(ctx, Dim.POWER), ctx.level_day)
+        if member is not None
+        else None
+    )
     if member is not None and power is None:
         return None
-    ready = date_attr(ctx, site, found, "ready")
+    ready = date_attr(ctx, site, found, "ready") or ctx.level_day  # ready from the start
     if count is None or mode is None:
         return None
     return Hall(
@@ -108,5 +113,5 @@ def _build_hall(
         positions=count,
         cooling=mode,
         power=power,
-        ready=ready or PLAN_START,
+        ready=ready,
     )

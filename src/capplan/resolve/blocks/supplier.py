@@ -61,7 +61,7 @@ def _allocation(
         units.append((quantity.unit.per, quantity.unit.period, written))
         return quantity.canonical
 
-    steps = schedule(ctx, site, member, read)
+    steps = schedule(ctx, site, member, read, ctx.level_day)
     if steps is None or not units:
         return None
     per, period, _ = units[0]
