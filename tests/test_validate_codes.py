@@ -192,7 +192,9 @@ def test_json_document_matches_section_5_field_for_field(write_cap: Any) -> None
         "range",
         "related",
         "suggestions",
+        "url",  # added by issue 16: the code's documentation section
     ]
+    assert unknown["url"] == "docs/diagnostics.md#e200--unknown-attribute"
     # `pwr` is on line 2, columns 3..6 (end exclusive); bytes count from 0: "site s {\n" is 9 bytes.
     assert unknown["range"] == {
         "filename": unknown["range"]["filename"],

@@ -18,38 +18,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-SUMMARIES: dict[str, str] = {
-    "E100": "syntax error",
-    "E101": "unterminated string",
-    "E102": "invalid date",
-    "E103": "invalid number or unknown unit",
-    "E110": "imported file not found",
-    "E111": "import cycle",
-    "E112": "import path escapes the directory of the root file",
-    "E200": "unknown attribute",
-    "E201": "missing required attribute",
-    "E202": "duplicate declaration",
-    "E203": "unknown reference",
-    "E204": "reference to the wrong kind of declaration",
-    "E205": "wrong dimension",
-    "E206": "value out of range",
-    "E207": "attribute given twice",
-    "E208": "schedule dates not strictly increasing",
-    "E209": "lot GPUs not a multiple of the rack type's GPUs",
-    "E210": "tranche counts do not add up to the lot's racks",
-    "E211": "const cycle or undefined const",
-    "E300": "rack type can never fit",
-    "E301": "stranded racks",
-    "W302": "racks waited before going live",
-    "E400": "commitment not met",
-    "E401": "lot arrives before order + lead time",
-    "E402": "supplier allocation exceeded",
-    "E403": "link ready before order + lead time",
-    "W404": "date outside the plan horizon",
-    "E500": "flows not routable",
-    "E501": "protected flows not routable after losing one link",
-    "E502": "flow endpoints never connected",
-}
+# The codes themselves, with severity, summary and docs anchor: `capplan.diagnostics.codes`.
 
 
 @dataclass(frozen=True, slots=True)

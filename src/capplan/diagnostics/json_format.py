@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from capplan.diagnostics import Diagnostic, Span
+from capplan.diagnostics.codes import doc_url
 
 FORMAT_VERSION = "1"
 
@@ -35,6 +36,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
             {"message": r.message, "range": range_json(r.span)} for r in diagnostic.related
         ],
         "suggestions": list(diagnostic.suggestions),
+        "url": doc_url(diagnostic.code),  # the code's section in docs/; `capplan explain CODE`
     }
 
 
