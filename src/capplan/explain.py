@@ -25,17 +25,22 @@ def doc_path_uri(code: Code) -> str:
 
 
 def section(code: Code) -> str | None:
-    """The Markdown of the code's section (heading to the next heading), or None if absent."""
-    lines = _page().splitlines()
+    """The Markdown of the code's section (heading to the next heading), or None if absent.
+
+    Headings inside fenced code blocks (example output) do not count.
+    """
     heading = f"### {code.heading}"
-    try:
-        begin = lines.index(heading)
-    except ValueError:
-        return None
-    end = begin + 1
-    while end < len(lines) and not lines[end].startswith(("### ", "## ")):
-        end += 1
-    return "\n".join(lines[begin:end]).strip() + "\n"
+    kept: list[str] = []
+    fenced = False
+    for line in _page().splitlines():
+        is_heading = not fenced and line.startswith(("### ", "## "))
+        if line.startswith("```"):
+            fenced = not fenced
+        if is_heading and kept:
+            break
+        if kept or (is_heading and line == heading):
+            kept.append(line)
+    return "\n".join(kept).strip() + "\n" if kept else None
 
 
 def explain(code_text: str) -> tuple[str | None, str]:
