@@ -416,6 +416,18 @@ def fmt(
     raise typer.Exit(1 if failed or (check and changed) else 0)
 
 
+@app.command()
+def lsp() -> None:
+    """Run the language server on stdin/stdout (for editors; see docs/editors.md)."""
+    try:
+        from capplan.lsp.server import main as serve
+    except ImportError as exc:
+        raise _usage_error(
+            f"the language server needs the lsp extra (pip install 'capplan[lsp]'): {exc}"
+        ) from None
+    serve()
+
+
 def main() -> None:
     """Console entry point: never a traceback, whatever the input.
 

@@ -16,13 +16,23 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from capplan.diagnostics import Diagnostic, Diagnostics, Related, Span, error
 from capplan.source import SourceFile
-from capplan.syntax import ast, parse_source
+from capplan.syntax import ParseResult, ast, parse_source
+
+# How the loader parses a source: the default parses it; a language server passes a cache
+# that returns an earlier (source, parse) for a file whose name and text are unchanged.
+Parse = Callable[[SourceFile], tuple[SourceFile, ParseResult]]
+
+
+def parse_fresh(source: SourceFile) -> tuple[SourceFile, ParseResult]:
+    return source, parse_source(source)
+
 
 # The largest .cap file read (root or import): far above any hand-written or
 # generated inventory (the bench's XL model is a few MB), far below memory.
@@ -103,7 +113,10 @@ def load_text(text: str, name: str = "<input>") -> Program:
 
 
 def load_program(
-    path: Path | str, display: str | None = None, reader: FileReader = DISK
+    path: Path | str,
+    display: str | None = None,
+    reader: FileReader = DISK,
+    parse: Parse = parse_fresh,
 ) -> Program:
     """The root file and, depth-first, everything it imports, read through `reader`.
 
@@ -121,7 +134,7 @@ def load_program(
     program = Program(source)
     if bad is not None:
         program.diagnostics.add(_not_utf8(source, bad))
-    _Loader(program, real.parent, reader).run(source)
+    _Loader(program, real.parent, reader, parse).run(source)
     return program
 
 
@@ -148,10 +161,17 @@ class _Frame:
 
 
 class _Loader:
-    def __init__(self, program: Program, root_dir: Path, reader: FileReader = DISK) -> None:
+    def __init__(
+        self,
+        program: Program,
+        root_dir: Path,
+        reader: FileReader = DISK,
+        parse: Parse = parse_fresh,
+    ) -> None:
         self.program = program
         self.root_dir = root_dir
         self.reader = reader
+        self.parse = parse
         self.root_name = program.root.name if program.root is not None else ""
         self.loaded: set[Path] = set()
         self.active: set[Path] = set()
@@ -179,11 +199,14 @@ class _Loader:
                 stack.append(self.open(imported))
 
     def open(self, source: SourceFile) -> _Frame:
+        given = source
+        source, parsed = self.parse(source)
+        if self.program.root is given:
+            self.program.root = source
         if source.path is not None:
             self.loaded.add(source.path)
             self.active.add(source.path)
         self.program.sources.append(source)
-        parsed = parse_source(source)
         self.program.diagnostics.extend(parsed.diagnostics)
         return _Frame(source, parsed.file.items)
 
