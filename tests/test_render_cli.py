@@ -39,7 +39,7 @@ def test_example_render_matches_snapshot(tmp_path: Path, snapshot: SnapshotAsser
         "kueue/narvik/clusterqueue.yaml",
         "kueue/narvik/topology.yaml",
         "kueue/narvik/kustomization.yaml",
-        "slurm/loughton/topology.conf",
+        "slurm/stargate-uk/topology.conf",
         "netbox/sites.csv",
         "plan/narvik/plan.md",
     ):

@@ -164,7 +164,7 @@ def test_slurm_lines_keep_their_shape(files: dict[str, str]) -> None:
     site = k8s_name(HOSTILE)
     for line in files[f"slurm/{site}/topology.conf"].splitlines():
         assert line.startswith("#") or re.fullmatch(
-            r"BlockName=[a-z0-9-]+ Nodes=[a-z0-9\-\[\],]+|BlockSizes=[0-9,]+", line
+            r"BlockName=[a-z0-9-]+( Nodes=[a-z0-9\-\[\],]+)?|BlockSizes=[0-9,]+", line
         ), line
 
 

@@ -154,18 +154,75 @@ def _commitment_milestone(entry: Commitment) -> Milestone:
     )
 
 
-def block_sizes(racks: Sequence[Rack]) -> list[int]:
-    """Slurm `BlockSizes` for one block per rack, in nodes.
+class SlurmBlock(BaseModel):
+    """One `BlockName` line of a Slurm block topology: a rack, or an empty padding block."""
 
-    The base size is the smallest block (nodes per rack) and each further size doubles
-    it while that many blocks exist: `[D, 2D, 4D, ..., 2^k D]` with `k = floor(log2 N)`
-    for N blocks, the same rule NVIDIA's Topograph uses to infer block sizes.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    hall: str
+    """`.cap` name of the hall the block belongs to."""
+    nodes: tuple[str, ...] = ()
+    """Hostnames; empty for a padding block (Slurm accepts a block with no nodes)."""
+
+
+class SlurmTopology(BaseModel):
+    """A site's Slurm `topology/block` layout (see :func:`slurm_topology`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    blocks: tuple[SlurmBlock, ...]
+    block_sizes: tuple[int, ...]
+    """`BlockSizes`, in nodes: the base block size and its doublings."""
+    base_nodes: int
+    """Nodes per block (the node count of the racks in blocks)."""
+    left_out: tuple[Rack, ...] = ()
+    """Live racks of another node count: not in any block (see the docs)."""
+
+
+MAX_BLOCK_LEVEL = 15
+"""Slurm refuses a `BlockSizes` entry above 2^15 base blocks."""
+
+
+def slurm_topology(site: Site) -> SlurmTopology | None:
+    """The block topology of a site's live racks, or None when no rack is live.
+
+    Slurm refuses a block topology without blocks, so a site with nothing live gets no
+    file. Blocks are the racks of the largest node count (an NVL72 rack is one NVLink
+    domain of 18 nodes); Slurm plans in base blocks of one size, so racks of other node
+    counts are left out (Slurm still allocates them to jobs of a partition that holds no
+    block node). Racks are grouped by hall (halls by name, racks by name) and each hall
+    is padded with empty blocks to a multiple of the largest aggregation, so that
+    Slurm's aggregated blocks (2^k consecutive blocks, aligned on multiples of 2^k)
+    never span two halls. The largest aggregation is the largest power of two not above
+    the largest hall's block count.
     """
-    if not racks:
-        return []
-    base = min(len(rack.nodes) for rack in racks)
-    doublings = math.floor(math.log2(len(racks)))
-    return [base * 2**power for power in range(doublings + 1)]
+    if not site.racks:
+        return None
+    base = max(len(rack.nodes) for rack in site.racks)
+    in_blocks = [rack for rack in site.racks if len(rack.nodes) == base]
+    by_hall: dict[str, list[Rack]] = {}
+    for rack in in_blocks:
+        by_hall.setdefault(rack.hall, []).append(rack)
+    largest = max(len(racks) for racks in by_hall.values())
+    level = min(math.floor(math.log2(largest)), MAX_BLOCK_LEVEL)
+    group = 2**level
+    blocks: list[SlurmBlock] = []
+    for hall in sorted(by_hall):
+        racks = sorted(by_hall[hall], key=lambda rack: rack.name)
+        blocks += [SlurmBlock(name=rack.name, hall=hall, nodes=rack.nodes) for rack in racks]
+        padding = -len(racks) % group
+        hall_name = site.hall(hall).k8s_name
+        blocks += [
+            SlurmBlock(name=f"{hall_name}-pad{index:04d}", hall=hall)
+            for index in range(1, padding + 1)
+        ]
+    return SlurmTopology(
+        blocks=tuple(blocks),
+        block_sizes=tuple(base * 2**power for power in range(level + 1)),
+        base_nodes=base,
+        left_out=tuple(rack for rack in site.racks if len(rack.nodes) != base),
+    )
 
 
 def feed_amperage(it_kw: float, electrical: Electrical) -> int:
@@ -200,7 +257,7 @@ def template_globals() -> dict[str, object]:
         "manifest_labels": manifest_labels,
         "level_at": level_at,
         "milestones": milestones,
-        "block_sizes": block_sizes,
+        "slurm_topology": slurm_topology,
         "feed_amperage": feed_amperage,
         "nice_ceiling": nice_ceiling,
     }
