@@ -36,7 +36,7 @@ def test_example_render_matches_snapshot(tmp_path: Path, snapshot: SnapshotAsser
     files = tree(tmp_path / "out")
     assert sorted(files) == snapshot(name="file-list")
     for name in (
-        "kueue/narvik/clusterqueue.yaml",
+        "kueue/narvik/clusterqueue-uncommitted.yaml",
         "kueue/narvik/topology.yaml",
         "kueue/narvik/kustomization.yaml",
         "slurm/stargate-uk/topology.conf",
@@ -46,18 +46,22 @@ def test_example_render_matches_snapshot(tmp_path: Path, snapshot: SnapshotAsser
         assert files[name].decode("utf-8") == snapshot(name=name)
 
 
-def test_cluster_queue_quota_is_the_gpus_live_on_at(tmp_path: Path) -> None:
+def test_cluster_queue_quotas_add_up_to_the_gpus_live_on_at(tmp_path: Path) -> None:
+    """The site's queues (one per commitment, one for the rest) share its live GPUs."""
     render(tmp_path / "out")
     result = run_cli("plan", str(EXAMPLE), "--at", AT, "--format", "json")
     live = {s["site"]: s["gpus"] for s in result.json["plan"]["at"]["sites"]}
-    queue = yaml.safe_load((tmp_path / "out/kueue/narvik/clusterqueue.yaml").read_text())
-    quota = sum(
-        int(resource["nominalQuota"])
-        for group in queue["spec"]["resourceGroups"]
-        for flavor in group["flavors"]
-        for resource in flavor["resources"]
-        if resource["name"] == "nvidia.com/gpu"
-    )
+    quota = 0
+    for path in sorted((tmp_path / "out/kueue/narvik").glob("clusterqueue-*.yaml")):
+        queue = yaml.safe_load(path.read_text())
+        assert queue["spec"]["cohortName"] == "narvik"
+        quota += sum(
+            int(resource["nominalQuota"])
+            for group in queue["spec"]["resourceGroups"]
+            for flavor in group["flavors"]
+            for resource in flavor["resources"]
+            if resource["name"] == "nvidia.com/gpu"
+        )
     assert quota == live["narvik"] > 0
 
 
@@ -66,11 +70,11 @@ def test_check_is_clean_after_render_and_dirty_after_changes(tmp_path: Path) -> 
     assert render(out)[0] == 0
     assert render(out, "--check")[0] == 0
     # a hand edit to a generated file is detected
-    target = out / "kueue/narvik/clusterqueue.yaml"
+    target = out / "kueue/narvik/clusterqueue-uncommitted.yaml"
     target.write_text(target.read_text() + "# edited\n")
     code, stdout, _ = render(out, "--check")
     assert code == 1
-    assert "changed: kueue/narvik/clusterqueue.yaml" in stdout
+    assert "changed: kueue/narvik/clusterqueue-uncommitted.yaml" in stdout
     assert target.read_text().endswith("# edited\n"), "--check writes nothing"
     # a change to the input is detected too
     assert render(out)[0] == 0
@@ -84,7 +88,9 @@ def test_check_is_clean_after_render_and_dirty_after_changes(tmp_path: Path) -> 
     sites.write_text(changed)
     code, stdout, _ = render(out, "--check", source=copy / "nscale-2026.cap")
     assert code == 1
-    assert "changed: kueue/narvik/clusterqueue.yaml" in stdout  # the description annotation
+    assert (
+        "changed: kueue/narvik/clusterqueue-uncommitted.yaml" in stdout
+    )  # the description annotation
 
 
 def test_foreign_file_survives_a_render(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from capplan.render import (
     Commitment,
+    CommitmentLevel,
     Hall,
     Lot,
     PlanInfo,
@@ -252,7 +253,20 @@ def loughton(**changes: object) -> Site:
 
 def small_context(**changes: object) -> RenderContext:
     """Two sites, GB300 NVL72 racks (and one B200 rack), commitments met and not."""
-    values: dict[str, object] = {"plan": plan_info(), "sites": (narvik(), loughton())}
+    values: dict[str, object] = {
+        "plan": plan_info(),
+        "sites": (narvik(), loughton()),
+        # Levels on `at` (2026-06-01): openai_narvik's 200 GPUs due 2026-03-31 hold.
+        "commitments": (
+            CommitmentLevel(
+                name="openai_narvik",
+                k8s_name="openai-narvik",
+                customer="OpenAI",
+                sites=("narvik",),
+                gpus=200,
+            ),
+        ),
+    }
     values.update(changes)
     return RenderContext.model_validate(values)
 

@@ -71,13 +71,13 @@ def test_yaml_cannot_gain_keys_or_documents(files: dict[str, str]) -> None:
             documents = list(yaml.safe_load_all(text))
             assert len(documents) == 1, path
             assert "Secret" not in {documents[0].get("kind")}, path
-    queue = yaml.safe_load(files[f"kueue/{site}/clusterqueue.yaml"])
+    queue = yaml.safe_load(files[f"kueue/{site}/clusterqueue-uncommitted.yaml"])
     assert queue["metadata"]["annotations"] == {"capplan.io/description": HOSTILE}
     assert set(queue) == {"apiVersion", "kind", "metadata", "spec"}
     assert set(queue["metadata"]) == {"annotations", "labels", "name"}
     assert not any(
         line.startswith(("---", "kind: Secret"))
-        for line in files[f"kueue/{site}/clusterqueue.yaml"].splitlines()
+        for line in files[f"kueue/{site}/clusterqueue-uncommitted.yaml"].splitlines()
     )
 
 
@@ -171,7 +171,9 @@ def test_slurm_lines_keep_their_shape(files: dict[str, str]) -> None:
 def test_invalid_kubernetes_labels_are_a_problem_not_a_rewrite() -> None:
     context = small_context(sites=(narvik(labels={"team": "infra nordics"}),))
     tree = render_files(context, ["kueue"])
-    assert [problem.code for problem in tree.problems] == ["template-error"] * 3
+    # Every manifest of the site carries the labels: two ClusterQueues (openai_narvik,
+    # uncommitted), two LocalQueues, the Cohort, the flavor and the Topology = 7.
+    assert [problem.code for problem in tree.problems] == ["template-error"] * 7
     assert "team=infra nordics" in tree.problems[0].message
 
 

@@ -23,13 +23,19 @@ def test_target_output_matches_snapshot(
 
 def test_expected_layout(rendered: dict[str, str]) -> None:
     assert sorted(rendered) == [
-        "kueue/loughton/clusterqueue.yaml",
+        "kueue/loughton/clusterqueue-uncommitted.yaml",
+        "kueue/loughton/cohort.yaml",
         "kueue/loughton/kustomization.yaml",
+        "kueue/loughton/localqueue-uncommitted.yaml",
         "kueue/loughton/resourceflavor-nvidia-b200.yaml",
         "kueue/loughton/resourceflavor-nvidia-gb300.yaml",
         "kueue/loughton/topology.yaml",
-        "kueue/narvik/clusterqueue.yaml",
+        "kueue/narvik/clusterqueue-openai-narvik.yaml",
+        "kueue/narvik/clusterqueue-uncommitted.yaml",
+        "kueue/narvik/cohort.yaml",
         "kueue/narvik/kustomization.yaml",
+        "kueue/narvik/localqueue-openai-narvik.yaml",
+        "kueue/narvik/localqueue-uncommitted.yaml",
         "kueue/narvik/resourceflavor-nvidia-gb300.yaml",
         "kueue/narvik/topology.yaml",
         "netbox/README.md",

@@ -47,7 +47,7 @@ def test_a_user_template_overrides_one_builtin_file(context: RenderContext, tmp_
     assert tree.problems == ()
     topology = yaml.safe_load(tree.files["kueue/narvik/topology.yaml"])
     assert topology["spec"]["levels"] == [{"nodeLabel": "kubernetes.io/hostname"}]
-    assert "kueue/narvik/clusterqueue.yaml" in tree.files  # the other built-ins stay
+    assert "kueue/narvik/clusterqueue-uncommitted.yaml" in tree.files  # the other built-ins stay
     assert available_targets(templates) == BUILTIN_TARGETS
 
 

@@ -76,10 +76,10 @@ def test_rerender_is_a_no_op(context: RenderContext, out_dir: Path, tree_of: Tre
 
 def test_check_finds_a_hand_edited_file(context: RenderContext, out_dir: Path) -> None:
     render_tree(context, out_dir)
-    edited = out_dir / "kueue/narvik/clusterqueue.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("432", "9999"), encoding="utf-8")
+    edited = out_dir / "kueue/narvik/clusterqueue-uncommitted.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("232", "9999"), encoding="utf-8")
     outcome = render_tree(context, out_dir, check=True)
-    assert outcome.changes == (FileChange("kueue/narvik/clusterqueue.yaml", "changed"),)
+    assert outcome.changes == (FileChange("kueue/narvik/clusterqueue-uncommitted.yaml", "changed"),)
     assert render_tree(context, out_dir).ok
     assert render_tree(context, out_dir, check=True).up_to_date
 
@@ -95,7 +95,7 @@ def test_check_finds_a_changed_context(context: RenderContext, out_dir: Path) ->
     render_tree(context, out_dir)
     outcome = render_tree(changed_context(context), out_dir, check=True)
     kinds = {change.path: change.kind for change in outcome.changes}
-    assert kinds["kueue/narvik/clusterqueue.yaml"] == "changed"
+    assert kinds["kueue/narvik/clusterqueue-uncommitted.yaml"] == "changed"
     assert kinds["kueue/loughton/topology.yaml"] == "removed"
     assert kinds[MANIFEST_NAME] == "changed"
 
@@ -118,7 +118,7 @@ def test_stale_generated_files_are_removed(
     outcome = render_tree(changed_context(context), out_dir)
     assert outcome.ok
     removed = {change.path for change in outcome.changes if change.kind == "removed"}
-    assert "kueue/loughton/clusterqueue.yaml" in removed
+    assert "kueue/loughton/clusterqueue-uncommitted.yaml" in removed
     assert "plan/loughton/plan.md" in removed
     assert not (out_dir / "kueue/loughton").exists()  # emptied folders go too
     assert not (out_dir / "plan/loughton").exists()
@@ -126,7 +126,9 @@ def test_stale_generated_files_are_removed(
         not path.startswith(("kueue/loughton", "slurm/loughton")) for path in tree_of(out_dir)
     )
     manifest = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert "kueue/loughton/clusterqueue.yaml" not in manifest["targets"]["kueue"]["files"]
+    assert (
+        "kueue/loughton/clusterqueue-uncommitted.yaml" not in manifest["targets"]["kueue"]["files"]
+    )
     assert render_tree(changed_context(context), out_dir, check=True).up_to_date
 
 
@@ -144,7 +146,7 @@ def test_foreign_files_survive_renders(context: RenderContext, out_dir: Path) ->
     assert render_tree(changed_context(context), out_dir).ok  # loughton removed
     for rel, data in foreign.items():
         assert (out_dir / rel).read_bytes() == data, rel
-    assert not (out_dir / "kueue/loughton/clusterqueue.yaml").exists()
+    assert not (out_dir / "kueue/loughton/clusterqueue-uncommitted.yaml").exists()
     kustomization = (out_dir / "kueue/narvik/kustomization.yaml").read_text(encoding="utf-8")
     assert "localqueue-team-a.yaml" not in kustomization
 

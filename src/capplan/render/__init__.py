@@ -15,6 +15,7 @@ from capplan.render.api import (
 )
 from capplan.render.context import (
     Commitment,
+    CommitmentLevel,
     Electrical,
     GpuProduct,
     Hall,
@@ -35,6 +36,7 @@ __all__ = [
     "BUILTIN_TARGETS",
     "MANIFEST_NAME",
     "Commitment",
+    "CommitmentLevel",
     "Electrical",
     "FileChange",
     "GpuProduct",

@@ -15,10 +15,11 @@ from decimal import Decimal
 from capplan import __version__
 from capplan.api import Planned
 from capplan.checks.commitments import due_dates
-from capplan.model.decls import Model, Step
+from capplan.model.decls import Model, Step, level_at
 from capplan.model.decls import Site as SiteDecl
 from capplan.render.context import (
     Commitment,
+    CommitmentLevel,
     Hall,
     Lot,
     PlanInfo,
@@ -86,7 +87,25 @@ def build_context(planned: Planned, at: date) -> RenderContext:
     sites = tuple(
         _site(model, schedule, site, site_names[site.name], at) for site in model.sites.values()
     )
-    return RenderContext(plan=info, sites=sites)
+    return RenderContext(plan=info, sites=sites, commitments=_levels(model, at))
+
+
+def _levels(model: Model, at: date) -> tuple[CommitmentLevel, ...]:
+    """Each commitment's own level on `at` (what its Kueue queue is promised)."""
+    names = unique_k8s_names(model.commitments)
+    return tuple(
+        CommitmentLevel(
+            name=commitment.name,
+            k8s_name=names[commitment.name],
+            customer=commitment.customer,
+            labels=dict(commitment.labels),
+            sites=tuple(commitment.sites),
+            rack_type=commitment.rack_type,
+            gpu_product=gpu_product(model, commitment.rack_type) if commitment.rack_type else None,
+            gpus=int(level_at(commitment.gpus, at)),
+        )
+        for commitment in model.commitments.values()
+    )
 
 
 def _site(model: Model, schedule: Schedule, site: SiteDecl, k8s: str, at: date) -> Site:

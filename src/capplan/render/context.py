@@ -202,6 +202,26 @@ class Commitment(_Frozen):
     rack_type: str | None = None
 
 
+class CommitmentLevel(_Frozen):
+    """A commitment as a whole on `plan.at`: its own level, for the Kueue queues.
+
+    `gpus` is this commitment's level of its schedule on `plan.at` (0 before its first
+    date; a plain count is due at the plan end), not added to other commitments of
+    the same scope.
+    """
+
+    name: str
+    k8s_name: K8sName
+    customer: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    sites: tuple[str, ...] = Field(min_length=1)
+    """`.cap` names of the sites of its scope."""
+    rack_type: str | None = None
+    gpu_product: str | None = None
+    """GPU product of `rack_type` (None: any product counts)."""
+    gpus: Count
+
+
 class GpuProduct(_Frozen):
     """A GPU product live at a site on `plan.at` (derived from the site's racks)."""
 
@@ -390,6 +410,17 @@ class RenderContext(_Frozen):
     sites: tuple[Site, ...] = ()
     electrical: Electrical | None = Field(default_factory=Electrical)
     """None: no power panels or feeds are exported to NetBox."""
+    commitments: tuple[CommitmentLevel, ...] = ()
+    """Every commitment of the plan with its level on `plan.at`, sorted by name."""
+
+    @field_validator("commitments")
+    @classmethod
+    def _commitments_by_name(
+        cls, value: tuple[CommitmentLevel, ...]
+    ) -> tuple[CommitmentLevel, ...]:
+        _unique((entry.name for entry in value), "commitment names")
+        _unique((entry.k8s_name for entry in value), "commitment k8s names")
+        return tuple(sorted(value, key=lambda entry: entry.name))
 
     @field_validator("sites")
     @classmethod

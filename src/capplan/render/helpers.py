@@ -14,8 +14,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from capplan.render.context import Commitment, Electrical, PlanInfo, PowerStep, Rack, Site
-from capplan.render.names import invalid_labels
+from capplan.render.context import (
+    Commitment,
+    CommitmentLevel,
+    Electrical,
+    PlanInfo,
+    PowerStep,
+    Rack,
+    RenderContext,
+    Site,
+)
+from capplan.render.names import invalid_labels, is_dns1123_label, k8s_name
 from capplan.render.serialise import TemplateDataError
 
 LABEL_KEYS: Mapping[str, str] = {
@@ -32,7 +41,11 @@ and `capplan.io/rack` (values: the site's and hall's `k8s_name`, the rack's `nam
 Kueue topology-aware scheduling; `nvidia.com/gpu.product` comes from NVIDIA GPU
 feature discovery."""
 
-ANNOTATION_KEYS: Mapping[str, str] = {"description": "capplan.io/description"}
+ANNOTATION_KEYS: Mapping[str, str] = {
+    "description": "capplan.io/description",
+    "commitment": "capplan.io/commitment",
+    "committed_gpus": "capplan.io/committed-gpus",
+}
 
 MilestoneKind = Literal["envelope", "hall-ready", "arrival", "go-live", "commitment"]
 _KIND_ORDER: Mapping[str, int] = {
@@ -225,6 +238,87 @@ def slurm_topology(site: Site) -> SlurmTopology | None:
     )
 
 
+NAMESPACE_LABEL = "capplan.io/namespace"
+"""A commitment label naming the namespace of its Kueue LocalQueue."""
+UNCOMMITTED = "uncommitted"
+UNCOMMITTED_NAMESPACE = "default"
+
+
+def _allocation(ctx: RenderContext) -> dict[tuple[str, str | None], dict[str, int]]:
+    """GPUs of each site's flavors given to each commitment, and what is left over.
+
+    Keys are (site name, commitment name, or None for the uncommitted rest); values map
+    flavor names to GPUs. Commitments are served in name order, each from the sites of
+    its scope in name order and, within a site, from the flavors of its GPU product (any
+    product without `rack_type`) in flavor order, never beyond the GPUs live: a
+    ClusterQueue quota beyond the hardware would admit work that cannot run.
+    """
+    free = {
+        site.name: {product.flavor_name: product.gpus for product in site.gpu_products}
+        for site in ctx.sites
+    }
+    products = {
+        site.name: {product.flavor_name: product.product for product in site.gpu_products}
+        for site in ctx.sites
+    }
+    shares: dict[tuple[str, str | None], dict[str, int]] = {}
+    for commitment in ctx.commitments:
+        need = commitment.gpus
+        for site_name in sorted(commitment.sites):
+            share = shares.setdefault((site_name, commitment.name), {})
+            for flavor, gpus in free.get(site_name, {}).items():
+                if commitment.gpu_product not in (None, products[site_name][flavor]):
+                    continue
+                take = min(need, gpus)
+                share[flavor] = take
+                free[site_name][flavor] -= take
+                need -= take
+    for site_name, left in free.items():
+        shares[(site_name, None)] = dict(left)
+    return shares
+
+
+def queue_quota(ctx: RenderContext, site: Site, commitment: CommitmentLevel | None) -> list[int]:
+    """nominalQuota of `nvidia.com/gpu` per flavor of `site.gpu_products` (same order).
+
+    For a commitment: its share of its level on `plan.at` (see `_allocation`); for
+    None: the GPUs live that no commitment holds. Every queue lists every flavor of the
+    site (0 where it holds none) so that it can borrow idle GPUs of the site's cohort.
+    """
+    share = _allocation(ctx).get((site.name, commitment.name if commitment else None), {})
+    return [share.get(product.flavor_name, 0) for product in site.gpu_products]
+
+
+def site_commitments(ctx: RenderContext, site: Site) -> list[CommitmentLevel]:
+    """The commitments whose scope includes `site`, by name."""
+    return [entry for entry in ctx.commitments if site.name in entry.sites]
+
+
+def queue_namespace(commitment: CommitmentLevel | None) -> str:
+    """Namespace of a commitment's LocalQueue.
+
+    The commitment's `capplan.io/namespace` label if it has one, else its customer's
+    DNS-1123 name, else its own name; the uncommitted queue's LocalQueue is in
+    `default`.
+    """
+    if commitment is None:
+        return UNCOMMITTED_NAMESPACE
+    named = commitment.labels.get(NAMESPACE_LABEL)
+    if named is not None:
+        if not is_dns1123_label(named):
+            raise TemplateDataError(
+                f"commitment {commitment.name}: label {NAMESPACE_LABEL} = {named!r} is not a "
+                "Kubernetes namespace name (DNS-1123 label)"
+            )
+        return named
+    return k8s_name(commitment.customer) if commitment.customer else commitment.k8s_name
+
+
+def queue_name(site: Site, commitment: CommitmentLevel | None) -> str:
+    """ClusterQueue (and LocalQueue) name: `<site>-<commitment>` or `<site>-uncommitted`."""
+    return k8s_name(f"{site.k8s_name}-{commitment.k8s_name if commitment else UNCOMMITTED}")
+
+
 def feed_amperage(it_kw: float, electrical: Electrical) -> int:
     """Amperage of a feed that carries `it_kw` at `max_utilization`, rounded up.
 
@@ -258,6 +352,10 @@ def template_globals() -> dict[str, object]:
         "level_at": level_at,
         "milestones": milestones,
         "slurm_topology": slurm_topology,
+        "queue_quota": queue_quota,
+        "site_commitments": site_commitments,
+        "queue_namespace": queue_namespace,
+        "queue_name": queue_name,
         "feed_amperage": feed_amperage,
         "nice_ceiling": nice_ceiling,
     }

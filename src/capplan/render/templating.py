@@ -3,7 +3,8 @@
 Layout: `<templates>/<target>/<path>.j2` renders to `<out>/<target>/<path>`. A path
 segment may hold placeholders: `{site}` renders the template once per site (with
 `site` bound, and replaced by the site's `k8s_name`), `{product}` (only below
-`{site}`) once per GPU product live at that site. Files whose name starts with `_`,
+`{site}`) once per GPU product live at that site, `{commitment}` (only below `{site}`)
+once per commitment whose scope includes that site. Files whose name starts with `_`,
 and folders whose name starts with `_`, are partials for `include`/`import`, not
 output. A user directory is searched first, file by file, so it can replace one
 built-in template, add files to a built-in target, or add a new target.
@@ -40,17 +41,18 @@ from pydantic import BaseModel
 
 from capplan.render import serialise
 from capplan.render.context import (
+    CommitmentLevel,
     GpuProduct,
     RenderContext,
     Site,
 )
-from capplan.render.helpers import template_globals
+from capplan.render.helpers import site_commitments, template_globals
 from capplan.render.outcome import Problem
 from capplan.render.serialise import Serialised, TemplateDataError
 from capplan.resources import data_dir
 
 TEMPLATE_SUFFIX = ".j2"
-PLACEHOLDERS = ("site", "product")
+PLACEHOLDERS = ("site", "product", "commitment")
 _TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.{}-]+$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -289,13 +291,17 @@ def _placeholders(name: str) -> tuple[str, ...]:
         for placeholder in _PLACEHOLDER.findall(segment):
             if placeholder not in PLACEHOLDERS:
                 raise TemplatePathError(
-                    f"unknown placeholder {{{placeholder}}}: use {{site}} or {{product}}"
+                    f"unknown placeholder {{{placeholder}}}: use {{site}}, {{product}} "
+                    "or {commitment}"
                 )
             found.append(placeholder)
         if _PLACEHOLDER.sub("", segment).count("{") or _PLACEHOLDER.sub("", segment).count("}"):
             raise TemplatePathError(f"unbalanced braces in {segment!r}")
-    if "product" in found and "site" not in found:
-        raise TemplatePathError("{product} needs {site} in the same path")
+    for below in ("product", "commitment"):
+        if below in found and "site" not in found:
+            raise TemplatePathError(f"{{{below}}} needs {{site}} in the same path")
+    if "product" in found and "commitment" in found:
+        raise TemplatePathError("{product} and {commitment} cannot be in one path")
     return tuple(found)
 
 
@@ -308,11 +314,14 @@ def _expansions(placeholders: Sequence[str], context: RenderContext) -> Iterator
         if "product" in placeholders:
             for product in site.gpu_products:
                 yield {"site": site, "product": product}
+        elif "commitment" in placeholders:
+            for commitment in site_commitments(context, site):
+                yield {"site": site, "commitment": commitment}
         else:
             yield {"site": site}
 
 
-def _output_path(name: str, variables: Mapping[str, Site | GpuProduct]) -> str:
+def _output_path(name: str, variables: Mapping[str, Site | GpuProduct | CommitmentLevel]) -> str:
     """Template name -> output path: drop `.j2`, fill placeholders with k8s names."""
     path = name[: -len(TEMPLATE_SUFFIX)]
     for key, value in variables.items():
