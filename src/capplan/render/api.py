@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from capplan.render import delta
 from capplan.render.context import RenderContext
 from capplan.render.layout import OutputFile, csv_readmes, finish, kustomizations
 from capplan.render.outcome import Problem, RenderOutcome
@@ -137,6 +138,7 @@ def render_tree(
     if rendered.problems:
         return RenderOutcome(check=check, problems=rendered.problems)
     try:
+        rendered = _with_netbox_delta(rendered, Path(out_dir))
         plan, problems = plan_write(Path(out_dir), rendered.files, rendered.records)
     except OSError as error:
         return RenderOutcome(check=check, problems=(_io_problem(error, out_dir),))
@@ -148,6 +150,16 @@ def render_tree(
         if problems:  # rolled back or never started: nothing changed
             return RenderOutcome(check=check, problems=tuple(problems), files=files)
     return RenderOutcome(check=check, changes=plan.changes, files=files)
+
+
+def _with_netbox_delta(rendered: RenderedTree, out_dir: Path) -> RenderedTree:
+    """Add `netbox/added/`: what is new since the render `out_dir` held (see delta.py)."""
+    record = rendered.records.get(delta.TARGET)
+    if record is None:
+        return rendered
+    root = Path(os.path.abspath(out_dir))
+    added, record = delta.netbox_delta(root, rendered.files, record)
+    return RenderedTree({**rendered.files, **added}, {**rendered.records, delta.TARGET: record}, ())
 
 
 def _io_problem(error: OSError, out_dir: Path) -> Problem:
