@@ -15,8 +15,9 @@ from decimal import Decimal
 from capplan import __version__
 from capplan.api import Planned
 from capplan.checks.commitments import due_dates
-from capplan.model.decls import Model, Step, level_at
+from capplan.model.decls import Model, Step
 from capplan.model.decls import Site as SiteDecl
+from capplan.model.rules import level_at
 from capplan.render.context import (
     Commitment,
     CommitmentLevel,
