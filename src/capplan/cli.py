@@ -374,7 +374,7 @@ def fmt(
         bool, typer.Option("--diff", help="Print the changes as a unified diff on stdout.")
     ] = False,
 ) -> None:
-    """Rewrite .cap files in the canonical layout (comments kept; see docs/language.md).
+    """Rewrite .cap files in the canonical layout (comments kept; see docs/editors.md).
 
     Lists the files it changed (or, with --check, would change) on stdout. A file with a
     syntax error is left alone and reported. Exit 1 on a syntax error or, with --check,

@@ -1,6 +1,6 @@
 """`capplan fmt`: one canonical layout for `.cap` files, comments kept where they are.
 
-The layout (docs/language.md, "Formatting"):
+The layout (docs/editors.md, "capplan fmt"):
 
 * two spaces of indent per block level; `name = value`, `key: value`, `[a, b]`,
   `16 x 400 Gbps`, `a.b`; quantities keep their unit spelling and whether a
