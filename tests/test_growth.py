@@ -53,3 +53,9 @@ def test_byte_offsets_on_one_long_non_ascii_line_are_linear() -> None:
     small = cpu_seconds(offsets, 5_000)
     large = cpu_seconds(offsets, 20_000)  # was quadratic: 16 times the small one's time
     assert growth.exponent((5_000, small), (20_000, large)) < LIMIT
+
+
+@pytest.mark.parametrize(("name", "small"), [("const_chain", 12_000), ("many_halls", 12_000)])
+def test_resolver_and_engine_cases_grow_linearly(name: str, small: int) -> None:
+    # const chains were cubic (1,000 consts: 47 s), many halls quadratic (10,000: 27 s)
+    assert slope(growth.CASES[name], small) < LIMIT
