@@ -206,3 +206,31 @@ def test_byte_offsets_from_the_table_equal_encoding_the_prefix(text: str, data: 
     source = SourceFile("u.cap", text)
     offset = data.draw(st.integers(0, len(text)))
     assert source.byte_offset(offset) == len(text[:offset].encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize(
+    ("item", "code"),
+    [
+        (
+            "lot l { supplier = far rack_type = r racks = 1 to = s.h order = 2026-01-05"
+            " arrive = 2026-03-02 }",
+            "E401",
+        ),
+        (
+            "pop q { country = NO }\nlink k { from = s to = q capacity = 4 x 400 Gbps"
+            " supplier = far order = 2026-01-05 ready = 2026-05-04 }",
+            "E403",
+        ),
+    ],
+)
+def test_order_plus_lead_time_past_9999_is_too_early_not_a_crash(
+    tmp_path: Path, item: str, code: str
+) -> None:
+    # 2026-01-05 + 3,000,000 days is past 9999-12-31: any arrival or ready date is too early
+    supplier = "supplier far { supplies = optics lead_time = 3000000d }\n"
+    (tmp_path / "main.cap").write_text(BASE + supplier + item + "\n")
+    for command in ("validate", "plan"):
+        result = run_cli(command, "--format", "json", str(tmp_path / "main.cap"))
+        assert result.exit_code == 1
+        found = [d for d in diagnostics_of(result) if d["code"] == code]
+        assert found and "after 9999-12-31" in found[0]["summary"]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from capplan.diagnostics import Diagnostic, Related, error
-from capplan.model.decls import Lot, Model, Supplier
+from capplan.model.decls import Duration, Lot, Model, Supplier
 from capplan.model.rules import level_at
 
 
@@ -17,30 +17,43 @@ def check_supply(model: Model) -> Iterator[Diagnostic]:
     yield from check_allocations(model)
 
 
+def _earliest(lead_time: Duration, order: date) -> date | None:
+    """order + lead time; None when that is after 9999-12-31 (every date is then too early)."""
+    try:
+        return lead_time.after(order)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _shown(earliest: date | None) -> str:
+    return str(earliest) if earliest is not None else f"after {date.max}"
+
+
 def check_lot_lead_times(model: Model) -> Iterator[Diagnostic]:
     """E401: a lot scheduled to arrive before it could, given when it was ordered."""
     for lot in model.lots.values():
         supplier = model.suppliers[lot.supplier]
         if lot.order is None or lot.arrival_from_order or supplier.lead_time is None:
             continue
-        earliest = supplier.lead_time.after(lot.order)
-        early = [t for t in lot.tranches if t.day < earliest]
+        earliest = _earliest(supplier.lead_time, lot.order)
+        early = [t for t in lot.tranches if earliest is None or t.day < earliest]
         if not early:
             continue
         first = early[0]
         racks = sum(t.racks for t in early)
+        how_early = f"up to {(earliest - first.day).days} days" if earliest else "years"
         yield error(
             "E401",
-            f"lot `{lot.name}` arrives {first.day}, before order + lead time ({earliest})",
+            f"lot `{lot.name}` arrives {first.day}, before order + lead time ({_shown(earliest)})",
             first.span or lot.attr_span("arrive"),
-            detail=f"ordered {lot.order} + {supplier.lead_time} from `{supplier.name}` = {earliest}; "
-            f"{racks} rack{'s' if racks != 1 else ''} in {len(early)} tranche"
-            f"{'s' if len(early) != 1 else ''} would arrive up to {(earliest - first.day).days} days early",
+            detail=f"ordered {lot.order} + {supplier.lead_time} from `{supplier.name}` = "
+            f"{_shown(earliest)}; {racks} rack{'s' if racks != 1 else ''} in {len(early)} tranche"
+            f"{'s' if len(early) != 1 else ''} would arrive {how_early} early",
             related=[
                 Related("ordered here", lot.attr_span("order")),
                 Related(f"`{supplier.name}` lead time", supplier.attr_span("lead_time")),
             ],
-            suggestions=(f"arrive on or after {earliest}, or order earlier",),
+            suggestions=(f"arrive on or after {_shown(earliest)}, or order earlier",),
         )
 
 
@@ -52,19 +65,20 @@ def check_link_lead_times(model: Model) -> Iterator[Diagnostic]:
         supplier = model.suppliers[link.supplier]
         if supplier.lead_time is None or link.ready is None:
             continue
-        earliest = supplier.lead_time.after(link.order)
-        if link.ready >= earliest:
+        earliest = _earliest(supplier.lead_time, link.order)
+        if earliest is not None and link.ready >= earliest:
             continue
+        shown = _shown(earliest)
         yield error(
             "E403",
-            f"link `{link.name}` is ready {link.ready}, before order + lead time ({earliest})",
+            f"link `{link.name}` is ready {link.ready}, before order + lead time ({shown})",
             link.attr_span("ready"),
-            detail=f"ordered {link.order} + {supplier.lead_time} from `{supplier.name}` = {earliest}",
+            detail=f"ordered {link.order} + {supplier.lead_time} from `{supplier.name}` = {shown}",
             related=[
                 Related("ordered here", link.attr_span("order")),
                 Related(f"`{supplier.name}` lead time", supplier.attr_span("lead_time")),
             ],
-            suggestions=(f"set ready = {earliest} or later, or order earlier",),
+            suggestions=(f"set ready = {shown} or later, or order earlier",),
         )
 
 
