@@ -12,7 +12,7 @@ is O((batches + parts + steps) x log(axis)), independent of days x racks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from capplan.energize._slack import SlackTree
@@ -61,8 +61,21 @@ class _Site:
 
 # (hall, ready index, positions threshold, hall power threshold, go-live index)
 _Gate = tuple[_Hall, int, int, int, int]
-# (site, halls accepting the rack's cooling in preference order, halls of the destination)
-_Route = tuple[_Site, tuple[_Hall, ...], tuple[_Hall, ...]]
+
+
+@dataclass(slots=True)
+class _Route:
+    """Where a destination's racks of one cooling may go.
+
+    ``accepting``: halls whose cooling accepts the rack, in preference order;
+    ``halls``: every hall of the destination. Positions never come back, so the
+    halls before ``first_open`` are full for good and every later scan skips them.
+    """
+
+    site: _Site
+    accepting: tuple[_Hall, ...]
+    halls: tuple[_Hall, ...]
+    first_open: int = 0
 
 
 class Engine:
@@ -116,12 +129,41 @@ class Engine:
             site = self.sites[site_key]
             halls = site.halls if hall_key is None else (self.halls[hall_key],)
             accepting = tuple(h for h in halls if cooling_accepts(h.spec.cooling, cooling))
-            route = self._routes[key] = (site, accepting, halls)
+            route = self._routes[key] = _Route(site, accepting, halls)
         return route
+
+    def _best(self, route: _Route, cand: int, need: int, thr_site: int) -> _Gate | None:
+        """The gate with the earliest day; ties go to the first hall in declaration order.
+
+        No hall can beat ``max(cand, thr_site)``, so the scan stops at the first hall that
+        reaches it: a site of many halls filling in order costs O(1) per part, not O(halls).
+        """
+        n = self.n
+        if thr_site >= n:
+            return None
+        halls = route.accepting
+        count = len(halls)
+        index = route.first_open
+        while index < count and halls[index].free == 0:
+            index += 1
+        route.first_open = index
+        floor = cand if cand > thr_site else thr_site
+        best: _Gate | None = None
+        for position in range(index, count):
+            h = halls[position]
+            if h.free == 0:
+                continue
+            gate = self._gate(h, cand, need, thr_site)
+            if gate[4] < n and (best is None or gate[4] < best[4]):
+                best = gate
+                if gate[4] == floor:
+                    break
+        return best
 
     def run(self, b: BatchSpec, ready: Day) -> BatchResult:
         """Place a batch part by part: each part is as many racks as fit on the earliest day."""
-        site, accepting, halls = self._route(b.site, b.hall, b.cooling)
+        route = self._route(b.site, b.hall, b.cooling)
+        site = route.site
         cand = self.index.get(max(ready, self.start), self.n)
         lo_wait = max(b.arrival, self.start)
         parts: list[Part] = []
@@ -130,16 +172,17 @@ class Engine:
         need = b.rack_power
         while remaining:
             thr_site = site.power.earliest(cand, need) if need and cand < self.n else cand
-            gates = [self._gate(h, cand, need, thr_site) for h in accepting]
-            best = _first_earliest(gates, self.n)
+            best = self._best(route, cand, need, thr_site)
             racks = remaining if best is None else self._fit(best, site, remaining, need)
             stop = self.end + 1 if best is None else self.days[best[4]]
             segments: list[WaitSegment] = []
             if stop > lo_wait:
                 # Rule 5 reads the cause in the hall the racks go live in; stranded racks
                 # in the first accepting hall; with no accepting hall the cause is cooling.
-                gate = best if best is not None else (gates[0] if gates else None)
-                hall = gate[0] if gate is not None else (halls[0] if b.hall else None)
+                gate = best
+                if gate is None and route.accepting:
+                    gate = self._gate(route.accepting[0], cand, need, thr_site)
+                hall = gate[0] if gate is not None else (route.halls[0] if b.hall else None)
                 bounds = self._bounds(b, hall, gate, thr_site)
                 segments = _segments(bounds, lo_wait, stop, racks, hall)
                 waits.extend(segments)
@@ -204,15 +247,6 @@ class Engine:
         bounds += [("positions", days[pos]), ("hall_power", days[hp])]
         bounds.append(("site_power", days[thr_site]))
         return bounds
-
-
-def _first_earliest(gates: Iterable[_Gate], never: int) -> _Gate | None:
-    """The gate with the earliest day; ties go to the first hall in declaration order."""
-    best: _Gate | None = None
-    for gate in gates:
-        if gate[4] < never and (best is None or gate[4] < best[4]):
-            best = gate
-    return best
 
 
 def _segments(

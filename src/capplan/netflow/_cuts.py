@@ -168,7 +168,21 @@ def _candidate_sides(
     stacked = np.concatenate(sides) if sides else np.zeros((0, net.n_nodes), dtype=bool)
     stacked = np.concatenate([stacked, ~stacked])
     nontrivial = stacked.any(axis=1) & ~stacked.all(axis=1)
-    return np.asarray(np.unique(stacked[nontrivial], axis=0), dtype=np.bool_)
+    return _unique_rows(stacked[nontrivial])
+
+
+def _unique_rows(rows: BoolArray) -> BoolArray:
+    """The distinct rows, in order of first appearance.
+
+    Rows are packed to bytes and compared as one opaque value each: ``np.unique(axis=0)``
+    compares a structured dtype field by field, which dominated wide networks.
+    """
+    if not rows.size:
+        return rows
+    packed = np.ascontiguousarray(np.packbits(rows, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first = np.unique(keys, return_index=True)
+    return np.asarray(rows[np.sort(first)], dtype=np.bool_)
 
 
 def _length_graph(net: Net, up: BoolArray, length: FloatArray) -> sp.csr_matrix:

@@ -67,13 +67,31 @@ def components(net: Net, link_caps: FloatArray) -> IntArray:
     return np.asarray(labels, dtype=np.int64)
 
 
-def node_graph(net: Net, usable: np.ndarray, lengths: FloatArray) -> tuple[sp.csr_matrix, IntArray]:
+@dataclass(frozen=True)
+class ArcIndex:
+    """Which arc a node graph keeps from ``u`` to ``v``: sorted keys ``u * n + v``.
+
+    Sorted arrays rather than a dense n x n table, so building one costs O(arcs), not
+    O(nodes^2) (a thousand-node network is built many times per day by the pricing).
+    """
+
+    n_nodes: int
+    keys: IntArray
+    arcs: IntArray
+
+    def arc(self, tail: int, head: int) -> int:
+        """The kept arc from ``tail`` to ``head`` (the pair must have one)."""
+        index = int(np.searchsorted(self.keys, tail * self.n_nodes + head))
+        return int(self.arcs[index])
+
+
+def node_graph(net: Net, usable: np.ndarray, lengths: FloatArray) -> tuple[sp.csr_matrix, ArcIndex]:
     """Node graph of the usable arcs for scipy's csgraph, and which arc each entry is.
 
     Of parallel arcs only the shortest is kept (scipy would sum parallel entries); ties
-    go to the lowest arc index, which keeps paths deterministic. ``best[u * n + v]`` is
-    the arc kept from ``u`` to ``v`` (-1 if none). Entries are stored explicitly, so an
-    arc of length 0 is still an edge to csgraph.
+    go to the lowest arc index, which keeps paths deterministic. The index gives the
+    arc kept from ``u`` to ``v``. Entries are stored explicitly, so an arc of length 0 is
+    still an edge to csgraph.
     """
     n = net.n_nodes
     arcs = np.flatnonzero(usable)
@@ -83,35 +101,33 @@ def node_graph(net: Net, usable: np.ndarray, lengths: FloatArray) -> tuple[sp.cs
     first = np.ones(arcs.size, dtype=bool)
     first[1:] = key[1:] != key[:-1]
     arcs = arcs[first]
-    best = np.full(n * n, -1, dtype=np.int64)
-    best[key[first]] = arcs
+    index = ArcIndex(n, key[first], arcs)
     # Sorted by tail then head: already the CSR layout, no COO conversion needed.
     tails = net.tail[arcs]
     indptr = np.searchsorted(tails, np.arange(n + 1))
     graph = sp.csr_matrix((lengths[arcs], net.head[arcs], indptr), shape=(n, n))
-    return graph, best
+    return graph, index
 
 
 def tree_path(
-    predecessor: np.ndarray, best_arc: IntArray, src: int, dst: int, reverse: bool
+    predecessor: np.ndarray, best_arc: ArcIndex, src: int, dst: int, reverse: bool
 ) -> IntArray:
     """Arcs of the path from ``src`` to ``dst`` in a shortest-path tree.
 
     The tree is rooted at ``src``, or at ``dst`` on the reversed graph if ``reverse``
     (then each node's predecessor is its next hop towards ``dst``).
     """
-    n = predecessor.size
     arcs = []
     if reverse:
         node = src
         while node != dst:
             after = int(predecessor[node])
-            arcs.append(int(best_arc[node * n + after]))
+            arcs.append(best_arc.arc(node, after))
             node = after
         return np.array(arcs, dtype=np.int64)
     node = dst
     while node != src:
         before = int(predecessor[node])
-        arcs.append(int(best_arc[before * n + node]))
+        arcs.append(best_arc.arc(before, node))
         node = before
     return np.array(arcs[::-1], dtype=np.int64)
