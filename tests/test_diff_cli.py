@@ -62,14 +62,14 @@ def test_lot_slip_breaks_a_commitment(base: str, write_cap: Any) -> None:
         "change": "changed",
         "old": {"required": 720, "live": 720, "met": True, "shortfall": 0},
         "new": {"required": 720, "live": 360, "met": False, "shortfall": 360},
-        "main_cause": "not delivered by then",
+        "main_cause": "not_delivered",
     }
     # l2 first live 02-01 -> 02-20: +19 days; its last 5 racks still wait for 03-01 (0 days),
     # now 9 days: 5 x 72 x 9 = 3,240 GPU-days.
     (lot,) = report["lots"]
     assert (lot["lot"], lot["first_live_days"], lot["last_live_days"]) == ("l2", 19, 0)
-    assert lot["old"]["idle_gpu_days"] == {"hall power": 10080}
-    assert lot["new"]["idle_gpu_days"] == {"hall power": 3240}
+    assert lot["old"]["idle_gpu_days"] == {"hall_power": 10080}
+    assert lot["new"]["idle_gpu_days"] == {"hall_power": 3240}
     assert report["headline"].startswith("1 commitment newly missed; 1 lot slips up to 19 days")
     assert report["model"]["changed"] == [
         {
@@ -93,9 +93,9 @@ def test_grid_step_slip_changes_the_idle_cause(base: str, write_cap: Any) -> Non
     report = diff_json(base, "--scenario", slip).json
     (lot,) = report["lots"]
     assert lot["lot"] == "l2"
-    assert lot["old"]["idle_gpu_days"] == {"hall power": 10080}
-    assert lot["new"]["idle_gpu_days"] == {"hall power": 10080, "site power": 16200}
-    assert (lot["old"]["main_cause"], lot["new"]["main_cause"]) == ("hall power", "site power")
+    assert lot["old"]["idle_gpu_days"] == {"hall_power": 10080}
+    assert lot["new"]["idle_gpu_days"] == {"hall_power": 10080, "site_power": 16200}
+    assert (lot["old"]["main_cause"], lot["new"]["main_cause"]) == ("hall_power", "site_power")
     assert (lot["first_live_days"], lot["last_live_days"]) == (0, 45)
     assert lot["new"]["last_live"] == "2026-04-15"
     assert report["commitments"] == []  # 02-15 is before either step: still 720 live

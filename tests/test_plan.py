@@ -60,6 +60,15 @@ def where(diagnostic: dict[str, Any]) -> tuple[int, int]:
     return start["line"], start["column"]
 
 
+def beyond_install(lot: dict[str, Any]) -> dict[str, int]:
+    """A lot's idle GPU-days by cause beyond install, causes that cost nothing left out.
+
+    The JSON map holds all six causes, install included (format 2).
+    """
+    idle: dict[str, int] = lot["idle_gpu_days"]
+    return {cause: days for cause, days in idle.items() if cause != "install" and days}
+
+
 def lot(result: CliResult, name: str) -> dict[str, Any]:
     return next(x for x in report(result)["lots"] if x["name"] == name)
 
@@ -132,8 +141,8 @@ def test_partial_energization_under_envelope_with_pue_and_reserve(write_cap: Any
     # the 70 late racks waited from 2026-02-01 to 2026-06-01 for site power
     idle = 70 * GB300 * days("2026-02-01", "2026-06-01")
     assert idle == 604_800
-    assert lot(result, "l1")["idle_gpu_days"] == {"site power": idle}
-    assert report(result)["idle_gpu_days"]["site power"] == idle
+    assert beyond_install(lot(result, "l1")) == {"site_power": idle}
+    assert report(result)["idle_gpu_days"]["site_power"] == idle
     warning = only(result, "W302")
     assert where(warning) == (9, 5)  # `l1` in `lot l1 {`
     assert "604,800" in warning["summary"] and "site power" in warning["summary"]
@@ -209,13 +218,13 @@ def test_step_down_envelope_is_firm_capacity(write_cap: Any) -> None:
     assert drop["usable_mw"] == 9.5
     assert drop["facility_mw"] == 9.438  # 65 x 132 kW x 1.10 = 9,438,000 W
     assert_firm(result)
-    assert lot(result, "early")["idle_gpu_days"] == {
-        "site power": 35 * GB300 * days("2026-02-01", "2026-09-01")  # 35 x 72 x 212
+    assert beyond_install(lot(result, "early")) == {
+        "site_power": 35 * GB300 * days("2026-02-01", "2026-09-01")  # 35 x 72 x 212
     }
-    assert lot(result, "late")["idle_gpu_days"] == {
-        "site power": 10 * GB300 * days("2026-07-01", "2026-09-01")  # 10 x 72 x 62
+    assert beyond_install(lot(result, "late")) == {
+        "site_power": 10 * GB300 * days("2026-07-01", "2026-09-01")  # 10 x 72 x 62
     }
-    assert report(result)["idle_gpu_days"]["site power"] == 35 * 72 * 212 + 10 * 72 * 62
+    assert report(result)["idle_gpu_days"]["site_power"] == 35 * 72 * 212 + 10 * 72 * 62
     assert sorted(codes(result)) == ["W302", "W302"]
     assert result.exit_code == 0
 
@@ -245,8 +254,8 @@ def test_hall_power_limits_it_load_without_pue(write_cap: Any) -> None:
     assert go_live(result, "l1") == [("2026-02-01", 7, "s.a"), ("2026-04-01", 5, "s.a")]
     idle = 5 * GB300 * days("2026-02-01", "2026-04-01")  # 5 x 72 x 59
     assert idle == 21_240
-    assert lot(result, "l1")["idle_gpu_days"] == {"hall power": idle}
-    assert report(result)["idle_gpu_days"]["hall power"] == idle
+    assert beyond_install(lot(result, "l1")) == {"hall_power": idle}
+    assert report(result)["idle_gpu_days"]["hall_power"] == idle
     warning = only(result, "W302")
     assert where(warning) == (11, 5)
     assert "hall power" in warning["summary"]
@@ -296,9 +305,9 @@ def test_waiting_cause_is_the_first_that_blocks(write_cap: Any) -> None:
     """
     result = plan(write_cap(source))
     assert go_live(result, "l1") == [("2026-02-01", 7, "s.a"), ("2026-05-01", 3, "s.a")]
-    assert lot(result, "l1")["idle_gpu_days"] == {
-        "hall power": 3 * GB300 * days("2026-02-01", "2026-03-01"),  # 3 x 72 x 28
-        "site power": 3 * GB300 * days("2026-03-01", "2026-05-01"),  # 3 x 72 x 61
+    assert beyond_install(lot(result, "l1")) == {
+        "hall_power": 3 * GB300 * days("2026-02-01", "2026-03-01"),  # 3 x 72 x 28
+        "site_power": 3 * GB300 * days("2026-03-01", "2026-05-01"),  # 3 x 72 x 61
     }
     warning = only(result, "W302")
     assert warning["detail"] == "hall power: 6,048 GPU-days, site power: 13,176 GPU-days"
@@ -459,9 +468,9 @@ def test_higher_priority_goes_first_when_capacity_is_short(write_cap: Any) -> No
     result = plan(write_cap(PRIORITIES.replace("PRIORITY", "priority = 5")))
     assert go_live(result, "high") == [("2026-02-01", 10, "s.a")]
     assert go_live(result, "low") == [("2026-02-01", 5, "s.a"), ("2026-05-01", 5, "s.a")]
-    assert lot(result, "high")["idle_gpu_days"] == {}
-    assert lot(result, "low")["idle_gpu_days"] == {
-        "site power": 5 * GB300 * days("2026-02-01", "2026-05-01")  # 5 x 72 x 89
+    assert beyond_install(lot(result, "high")) == {}
+    assert beyond_install(lot(result, "low")) == {
+        "site_power": 5 * GB300 * days("2026-02-01", "2026-05-01")  # 5 x 72 x 89
     }
 
 
@@ -502,9 +511,9 @@ def test_hall_ready_date_holds_racks_back(write_cap: Any) -> None:
     assert go_live(result, "to_b") == [("2026-02-01", 10, "s.b")]  # ready before arrival
     idle = 10 * GB300 * days("2026-02-01", "2026-03-01")  # 10 x 72 x 28
     assert idle == 20_160
-    assert lot(result, "to_a")["idle_gpu_days"] == {"hall not ready": idle}
-    assert lot(result, "to_b")["idle_gpu_days"] == {}
-    assert report(result)["idle_gpu_days"]["hall not ready"] == idle
+    assert beyond_install(lot(result, "to_a")) == {"hall_not_ready": idle}
+    assert beyond_install(lot(result, "to_b")) == {}
+    assert report(result)["idle_gpu_days"]["hall_not_ready"] == idle
     warning = only(result, "W302")
     assert where(warning) == (9, 5)
     assert "hall not ready" in warning["summary"]
@@ -531,16 +540,16 @@ def test_install_time_delays_go_live_and_is_counted_apart(write_cap: Any) -> Non
     # ready = max(arrival + 14 days, hall ready)
     assert go_live(result, "l1") == [("2026-02-15", 10, "s.a")]
     assert go_live(result, "l2") == [("2026-02-20", 5, "s.late")]
-    assert lot(result, "l1")["install_gpu_days"] == 10 * GB300 * 14 == 10_080
-    assert lot(result, "l1")["idle_gpu_days"] == {}
+    assert lot(result, "l1")["idle_gpu_days"]["install"] == 10 * GB300 * 14 == 10_080
+    assert beyond_install(lot(result, "l1")) == {}
     # l2: 14 days of install, then 5 more (2026-02-15 .. 2026-02-20) for the hall
-    assert lot(result, "l2")["install_gpu_days"] == 5 * GB300 * 14
-    assert lot(result, "l2")["idle_gpu_days"] == {
-        "hall not ready": 5 * GB300 * days("2026-02-15", "2026-02-20")
+    assert lot(result, "l2")["idle_gpu_days"]["install"] == 5 * GB300 * 14
+    assert beyond_install(lot(result, "l2")) == {
+        "hall_not_ready": 5 * GB300 * days("2026-02-15", "2026-02-20")
     }
     idle = report(result)["idle_gpu_days"]
     assert idle["install"] == (10 + 5) * GB300 * 14
-    assert idle["hall not ready"] == 5 * 72 * 5
+    assert idle["hall_not_ready"] == 5 * 72 * 5
     # install alone is not "waiting beyond install": W302 only for l2
     assert [where(d) for d in diagnostics(result, "W302")] == [(10, 5)]
     assert result.exit_code == 0
@@ -593,13 +602,13 @@ def test_stranded_racks_at_plan_end(write_cap: Any) -> None:
     idle = report(result)["idle_gpu_days"]
     assert idle == {
         "install": install,
-        "hall not ready": 0,
+        "hall_not_ready": 0,
         "cooling": 0,
         "positions": 0,
-        "hall power": 0,
-        "site power": site_power,
+        "hall_power": 0,
+        "site_power": site_power,
     }
-    assert lot(result, "tail")["install_gpu_days"] == install
+    assert lot(result, "tail")["idle_gpu_days"]["install"] == install
     # W302 for `big` only (install is not waiting beyond install), detail by cause
     waited = only(result, "W302")
     assert where(waited) == (10, 5)
@@ -1033,8 +1042,8 @@ def test_site_lot_takes_the_earliest_day_before_declaration_order(write_cap: Any
     # on 2026-02-01 only `b` accepts racks: 4 there; the other 2 go to `a` when it is ready
     assert go_live(result, "l1") == [("2026-02-01", 4, "s.b"), ("2026-03-01", 2, "s.a")]
     # the hall consulted for the waiting cause is `a` (first in declaration order)
-    assert lot(result, "l1")["idle_gpu_days"] == {
-        "hall not ready": 2 * GB300 * days("2026-02-01", "2026-03-01")
+    assert beyond_install(lot(result, "l1")) == {
+        "hall_not_ready": 2 * GB300 * days("2026-02-01", "2026-03-01")
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, CliResult, run_cli
+from tests.test_plan import beyond_install
 
 # 10 racks arrive 2026-02-01 at a 1 MW site (pue 1, reserve 0): 1,000,000 // 132,000 = 7
 # go live that day and 3 when the envelope steps to 2 MW on 2026-03-01 (W302 only).
@@ -182,7 +183,7 @@ def test_nscale_example_figures_by_hand() -> None:
     assert max(narvik_before_phase2) == phase1
     waited = 62 * 72 * days("2026-03-30", "2026-06-01") + 80 * 72 * days("2026-04-29", "2026-06-01")
     assert waited == 62 * 72 * 63 + 80 * 72 * 33 == 471_312
-    assert lots["narvik_msft_t1"]["idle_gpu_days"] == {"site power": waited}
+    assert beyond_install(lots["narvik_msft_t1"]) == {"site_power": waited}
     # msft_t3 is only ordered: 2026-02-02 + 26w = 2026-08-03, + 2w install = 2026-08-17
     assert lots["narvik_msft_t3"]["first_live"] == "2026-08-17"
 
@@ -194,7 +195,7 @@ def test_nscale_example_figures_by_hand() -> None:
     assert loughton["2027-03-01"] == 320
     # v0.2 rule 5: read in the hall the 33 go live in (not data_hall_1, the first liquid
     # hall, which is full): there only the site envelope holds them back -> site power
-    assert lots["loughton_p1"]["idle_gpu_days"] == {"site power": 33 * 72 * 7}  # 16,632
+    assert beyond_install(lots["loughton_p1"]) == {"site_power": 33 * 72 * 7}  # 16,632
 
     # commitments of the same scope add up: openai_narvik 8,000 + msft_narvik 10,000 on
     # 2026-06-30; live then: 130 + 142 (2026-06-01) + 112 (msft_t2 ready 2026-06-29)
@@ -206,6 +207,6 @@ def test_nscale_example_figures_by_hand() -> None:
 
     # idle GPU-days overall: the two waits above; no other cause
     idle = report["idle_gpu_days"]
-    assert idle["site power"] == 471_312 + 16_632 == 487_944
-    assert idle["hall power"] == idle["hall not ready"] == idle["cooling"] == idle["positions"] == 0
+    assert idle["site_power"] == 471_312 + 16_632 == 487_944
+    assert idle["hall_power"] == idle["hall_not_ready"] == idle["cooling"] == idle["positions"] == 0
     assert codes(result) == ["W302", "W302"]

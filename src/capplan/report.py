@@ -14,10 +14,14 @@ from pydantic import BaseModel, ConfigDict
 
 from capplan.api import Planned
 from capplan.model.decls import Model, Site
-from capplan.model.rules import CAUSE_LABELS, level_at
+from capplan.model.rules import Cause, level_at, main_cause
 from capplan.schedule import Schedule
 
 MW = Decimal(1_000_000)
+
+PLAN_FORMAT_VERSION = "2"
+"""``format_version`` of the `plan --format json` document (docs/planning.md says what
+changed): 2 keys causes by identifier and gives the fleet and each lot one idle map."""
 
 
 def mw(watts: Decimal) -> float:
@@ -68,9 +72,8 @@ class LotReport(Row):
     first_live: date | None
     last_live: date | None
     stranded_racks: int
-    idle_gpu_days: dict[str, int]  # beyond install, by cause
-    install_gpu_days: int
-    main_cause: str | None
+    idle_gpu_days: dict[Cause, int]  # every cause, install included (as the fleet's)
+    main_cause: Cause | None  # the cause beyond install that cost the most GPU-days
 
 
 class CommitmentRow(Row):
@@ -129,7 +132,6 @@ class AtReport(Row):
 
 
 class PlanReport(Row):
-    format_version: str = "1"
     plan: str | None
     start: date
     end: date
@@ -140,7 +142,7 @@ class PlanReport(Row):
     sites: list[SiteReport]
     lots: list[LotReport]
     commitments: list[CommitmentRow]
-    idle_gpu_days: dict[str, int]
+    idle_gpu_days: dict[Cause, int]  # every cause, install included
     network: NetworkReportView | None
     at: AtReport | None
 
@@ -210,8 +212,6 @@ def lot_reports(model: Model, schedule: Schedule) -> list[LotReport]:
     for lot in model.lots.values():
         outcome = schedule.lots[lot.name]
         idle = outcome.idle_gpu_days()
-        beyond = {CAUSE_LABELS[c]: d for c, d in idle.items() if c != "install" and d}
-        main = max(beyond, key=lambda c: beyond[c]) if beyond else None
         out.append(
             LotReport(
                 name=lot.name,
@@ -225,9 +225,8 @@ def lot_reports(model: Model, schedule: Schedule) -> list[LotReport]:
                 first_live=outcome.first_live,
                 last_live=outcome.last_live,
                 stranded_racks=outcome.stranded,
-                idle_gpu_days=beyond,
-                install_gpu_days=idle["install"],
-                main_cause=main,
+                idle_gpu_days=idle,
+                main_cause=main_cause(idle),
             )
         )
     return out
@@ -311,7 +310,7 @@ def build_report(planned: Planned, at: date | None = None) -> PlanReport:
                 timeline=site_timeline(model, schedule, site),
             )
         )
-    idle = {CAUSE_LABELS[c]: d for c, d in schedule.idle_gpu_days.items()}
+    idle = dict(schedule.idle_gpu_days)
     return PlanReport(
         plan=model.plan.name if model.plan else None,
         start=model.start,

@@ -6,14 +6,19 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from capplan.diagnostics import Diagnostic, Related, error
 from capplan.model.decls import Commitment, Model, Step
-from capplan.model.rules import CAUSE_LABELS, level_at
+from capplan.model.rules import CAUSE_LABELS, CAUSES, Cause, level_at
 from capplan.schedule import Schedule
 
-NOT_ARRIVED = "not delivered by then"
-NOT_PLANNED = "not enough GPUs planned"
+Shortfall = Cause | Literal["not_delivered", "not_planned"]
+"""What holds GPUs of a commitment back: a wait cause, not yet delivered, or never planned."""
+
+SHORTFALL_LABELS: dict[Shortfall, str] = {cause: CAUSE_LABELS[cause] for cause in CAUSES}
+SHORTFALL_LABELS["not_delivered"] = "not delivered by then"
+SHORTFALL_LABELS["not_planned"] = "not enough GPUs planned"
 
 
 def required_on(model: Model, commitment: Commitment, day: date) -> int:
@@ -51,9 +56,9 @@ def due_dates(model: Model, schedule: Schedule) -> Iterator[DueDate]:
 
 def shortfall_causes(
     model: Model, schedule: Schedule, commitment: Commitment, day: date, shortfall: int
-) -> dict[str, int]:
+) -> dict[Shortfall, int]:
     """GPUs in scope that are not live on `day`, by what holds them back."""
-    causes: dict[str, int] = defaultdict(int)
+    causes: dict[Shortfall, int] = defaultdict(int)
     for lot in model.lots.values():
         if lot.site not in commitment.sites:
             continue
@@ -66,7 +71,7 @@ def shortfall_causes(
                 continue
             gpus = waiting * tranche.gpus_per_rack
             if tranche.arrival > day:
-                causes[NOT_ARRIVED] += gpus
+                causes["not_delivered"] += gpus
                 continue
             # Racks of one tranche can wait for different causes on the same day (a
             # first part for site power, the rest for positions): count each wait
@@ -74,19 +79,19 @@ def shortfall_causes(
             for wait in tranche.waits:
                 if wait.first <= day < wait.last_exclusive and waiting > 0:
                     racks = min(wait.racks, waiting)
-                    causes[CAUSE_LABELS[wait.cause]] += racks * tranche.gpus_per_rack
+                    causes[wait.cause] += racks * tranche.gpus_per_rack
                     waiting -= racks
             if waiting > 0:
                 causes["install"] += waiting * tranche.gpus_per_rack
     planned = sum(causes.values())
     if planned < shortfall:
-        causes[NOT_PLANNED] += shortfall - planned
+        causes["not_planned"] += shortfall - planned
     return dict(causes)
 
 
-def main_cause(causes: dict[str, int]) -> str:
+def main_cause(causes: dict[Shortfall, int]) -> Shortfall:
     """The cause holding back the most GPUs (ties: alphabetical), as E400 names it."""
-    return max(sorted(causes), key=lambda c: causes[c])
+    return max(sorted(causes), key=causes.__getitem__)
 
 
 def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
@@ -110,7 +115,7 @@ def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
             f"shortfall {shortfall:,}",
             "held back: "
             + ", ".join(
-                f"{gpus:,} GPUs {cause}"
+                f"{gpus:,} GPUs {SHORTFALL_LABELS[cause]}"
                 for cause, gpus in sorted(causes.items(), key=lambda kv: -kv[1])
             ),
         ]
@@ -123,7 +128,7 @@ def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
         yield error(
             "E400",
             f"commitment `{commitment.name}`{who} not met on {step.day}: "
-            f"{live:,} of {required:,} GPUs live, short {shortfall:,} ({main})",
+            f"{live:,} of {required:,} GPUs live, short {shortfall:,} ({SHORTFALL_LABELS[main]})",
             step.span or commitment.name_span,
             detail="\n".join(detail),
             related=[Related(f"`{c.name}` shares this scope", c.name_span) for c in shared],

@@ -35,6 +35,7 @@ from capplan.diff.report import (
     SiteState,
 )
 from capplan.diff.summary import headline
+from capplan.model.rules import beyond_install
 from capplan.report import PlanReport
 
 # A link's peak utilisation must move by more than this (a fraction: 5 points) to be reported.
@@ -166,7 +167,7 @@ def _lots(old: PlanReport | None, new: PlanReport | None) -> list[LotChange]:
                     first_live=lot.first_live,
                     last_live=lot.last_live,
                     stranded_racks=lot.stranded_racks,
-                    idle_gpu_days=dict(sorted(lot.idle_gpu_days.items())),
+                    idle_gpu_days=dict(sorted(beyond_install(lot.idle_gpu_days).items())),
                     main_cause=lot.main_cause,
                 ),
             )

@@ -8,13 +8,13 @@ from typing import Any
 
 from capplan.diagnostics import Diagnostic
 from capplan.diagnostics.json_format import diagnostics_document
-from capplan.report import PlanReport
+from capplan.report import PLAN_FORMAT_VERSION, PlanReport
 
 
 def render_plan_json(report: PlanReport | None, diagnostics: Iterable[Diagnostic]) -> str:
-    document: dict[str, Any] = {"format_version": "1"}
+    document: dict[str, Any] = {"format_version": PLAN_FORMAT_VERSION}
     if report is not None:
-        document["plan"] = report.model_dump(mode="json", exclude={"format_version"})
+        document["plan"] = report.model_dump(mode="json")
     else:
         document["plan"] = None
     document["diagnostics"] = diagnostics_document(diagnostics)

@@ -12,6 +12,7 @@ from capplan.views.tables import (
     TIMELINE_HEADERS,
     commitment_cells,
     condensed_timeline,
+    idle_by_cause,
     link_cells,
     lot_cells,
     notable_lots,
@@ -63,7 +64,7 @@ def render_plan_markdown(report: PlanReport) -> str:
         out += _md_table(COMMITMENT_HEADERS, [commitment_cells(r) for r in report.commitments]) + [
             ""
         ]
-    idle = {c: d for c, d in report.idle_gpu_days.items() if d}
+    idle = idle_by_cause(report)
     out += ["## Idle GPU-days by cause", ""]
     out += (
         _md_table(["cause", "GPU-days"], [[c, f"{d:,}"] for c, d in idle.items()])

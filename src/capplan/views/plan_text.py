@@ -17,6 +17,7 @@ from capplan.views.tables import (
     TIMELINE_HEADERS,
     commitment_cells,
     condensed_timeline,
+    idle_by_cause,
     link_cells,
     lot_cells,
     notable_lots,
@@ -95,7 +96,7 @@ def render_plan_text(report: PlanReport, width: int | None = None, color: bool =
                 "commitments", COMMITMENT_HEADERS, [commitment_cells(r) for r in report.commitments]
             )
         )
-    idle = {cause: days for cause, days in report.idle_gpu_days.items() if days}
+    idle = idle_by_cause(report)
     console.print()
     if idle:
         console.print("idle GPU-days by cause: " + ", ".join(f"{c} {d:,}" for c, d in idle.items()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from capplan.model.rules import CAUSE_LABELS, beyond_install
 from capplan.report import (
     CommitmentRow,
     LinkRow,
@@ -73,7 +74,7 @@ def notable_lots(report: PlanReport) -> tuple[list[LotReport], int]:
     """Lots worth a planner's eye first: stranded, then most idle; capped for big fleets."""
     lots = sorted(
         report.lots,
-        key=lambda lot: (-lot.stranded_racks, -sum(lot.idle_gpu_days.values()), lot.name),
+        key=lambda lot: (-lot.stranded_racks, -_waited(lot), lot.name),
     )
     if len(lots) <= MAX_LOT_ROWS:
         return list(report.lots), 0
@@ -94,7 +95,7 @@ def lot_cells(lot: LotReport) -> list[str]:
     else:
         live = f"{lot.first_live} .. {lot.last_live}"
     destination = f"{lot.site}.{lot.hall}" if lot.hall else lot.site
-    idle = sum(lot.idle_gpu_days.values())
+    idle = _waited(lot)
     return [
         lot.name,
         destination,
@@ -104,8 +105,18 @@ def lot_cells(lot: LotReport) -> list[str]:
         live,
         f"{lot.stranded_racks:,}" if lot.stranded_racks else "",
         f"{idle:,}" if idle else "",
-        lot.main_cause or "",
+        CAUSE_LABELS[lot.main_cause] if lot.main_cause else "",
     ]
+
+
+def _waited(lot: LotReport) -> int:
+    """GPU-days a lot waited beyond install (the lots table's figure, as W302's)."""
+    return sum(beyond_install(lot.idle_gpu_days).values())
+
+
+def idle_by_cause(report: PlanReport) -> dict[str, int]:
+    """The fleet's idle GPU-days by cause label, causes that cost nothing left out."""
+    return {CAUSE_LABELS[c]: d for c, d in report.idle_gpu_days.items() if d}
 
 
 def commitment_cells(row: CommitmentRow) -> list[str]:
