@@ -22,6 +22,7 @@ from capplan.lsp.analysis import (
 )
 from capplan.lsp.positions import lsp_range, path_uri, position, span_range
 from capplan.model.decls import Cooling, HallCooling, Supplies
+from capplan.model.rules import CAUSE_LABELS, beyond_install
 from capplan.model.units import UNITS, Dim, UnitError, parse_quantity
 from capplan.resolve.schema import SCHEMA
 from capplan.source import SourceFile
@@ -369,12 +370,14 @@ def _lot_text(lot: Any) -> str:
     text = "Go-live:\n" + ("\n".join(rows) if rows else "- none in the plan horizon")
     if lot.stranded_racks:
         text += f"\n\n**{lot.stranded_racks} racks stranded** (not live by the plan end)"
-    waits = {cause: days for cause, days in lot.idle_gpu_days.items() if days}
+    waits = beyond_install(lot.idle_gpu_days)
     if waits:
-        causes = ", ".join(f"{cause} {days:,} GPU-days" for cause, days in waits.items())
+        causes = ", ".join(
+            f"{CAUSE_LABELS[cause]} {days:,} GPU-days" for cause, days in waits.items()
+        )
         text += f"\n\nWaited beyond install: {causes}"
         if lot.main_cause:
-            text += f" (mainly {lot.main_cause})"
+            text += f" (mainly {CAUSE_LABELS[lot.main_cause]})"
     return text
 
 
