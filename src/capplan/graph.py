@@ -2,8 +2,7 @@
 
 Edges point from a declaration to what it depends on (lot -> hall, site, rack
 type, suppliers; link -> endpoints, supplier; flow -> endpoints; commitment ->
-sites, rack type; hall -> site). The graph orders work (dependencies first),
-finds cycles, and is what `capplan graph` draws.
+sites, rack type; hall -> site). It is what `capplan graph` draws.
 """
 
 from __future__ import annotations
@@ -67,15 +66,6 @@ def build_graph(model: Model) -> nx.DiGraph:
         if commitment.rack_type:
             depends(commitment_node, node("rack_type", commitment.rack_type), "rack_type")
     return graph
-
-
-def dependency_order(graph: nx.DiGraph) -> list[Node]:
-    """Dependencies before dependants; ties broken by name for determinism."""
-    return list(reversed(list(nx.lexicographical_topological_sort(graph, key=lambda n: n))))
-
-
-def find_cycles(graph: nx.DiGraph) -> list[list[Node]]:
-    return sorted(sorted(cycle) for cycle in nx.simple_cycles(graph))
 
 
 def _sorted_edges(graph: nx.DiGraph) -> list[tuple[Node, Node, str]]:

@@ -257,7 +257,7 @@ def engine_inputs(
     for lot in model.lots.values():
         rack = model.rack_types[lot.rack_type]
         rack_power = scaled_floor(rack.power, scale)  # whole by construction of the scale
-        hall_key = f"{lot.site}.{lot.hall}" if lot.hall else None
+        hall_key = str(lot.hall_addr) if lot.hall_addr else None
         for index, tranche in enumerate(lot.tranches):
             batches.append(
                 BatchSpec(

@@ -77,10 +77,6 @@ class SourceFile:
             end -= 1
         return begin, end
 
-    def line_text(self, line: int) -> str:
-        begin, end = self.line_bounds(line)
-        return self.text[begin:end]
-
 
 BYTE_STEP = 256  # characters between two byte-offset marks
 

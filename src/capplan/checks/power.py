@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from capplan.diagnostics import Diagnostic, Related, error, warning
+from capplan.model.addr import destination
 from capplan.model.decls import Hall, Lot, Model, RackType, Site
 from capplan.model.rules import (
     CAUSE_LABELS,
@@ -102,11 +103,11 @@ def check_never_fits(model: Model) -> Iterator[tuple[Diagnostic, list[str]]]:
             related = [r for v in found for r in v[1]]
         racks = sum(lot.racks for lot in lots)
         names = ", ".join(f"`{lot.name}`" for lot in lots[:5]) + (" ..." if len(lots) > 5 else "")
-        destination = f"{site_name}.{hall_name}" if hall_name else site_name
+        where = destination(site_name, hall_name)
         yield (
             error(
                 "E300",
-                f"`{rack_name}` racks can never go live at `{destination}`",
+                f"`{rack_name}` racks can never go live at `{where}`",
                 first.attr_span("to"),
                 detail=f"{reason}. Affected: {names} ({racks} racks)",
                 related=related,

@@ -29,11 +29,6 @@ class Span:
     start: int
     end: int
 
-    def cover(self, other: Span) -> Span:
-        if other.source is not self.source:
-            return self
-        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
-
 
 @dataclass(frozen=True, slots=True)
 class Related:

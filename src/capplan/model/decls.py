@@ -168,9 +168,6 @@ class Pop(Decl):
     region: str | None = None
 
 
-Endpoint = tuple[Literal["site", "pop"], str]
-
-
 class Link(Decl):
     a: str
     b: str
@@ -247,7 +244,3 @@ class Model(Frozen):
 
     def endpoint_kind(self, name: str) -> Literal["site", "pop"]:
         return "site" if name in self.sites else "pop"
-
-    @property
-    def total_racks(self) -> int:
-        return sum(lot.racks for lot in self.lots.values())

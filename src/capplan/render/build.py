@@ -15,6 +15,7 @@ from decimal import Decimal
 from capplan import __version__
 from capplan.api import Planned
 from capplan.checks.commitments import due_dates
+from capplan.model.addr import HallAddr
 from capplan.model.decls import Model, Step
 from capplan.model.decls import Site as SiteDecl
 from capplan.model.rules import level_at
@@ -168,7 +169,7 @@ def _racks(model: Model, schedule: Schedule, lot_name: str, at: date) -> list[Ra
                 racks.append(
                     Rack(
                         name=name,
-                        hall=part.hall.split(".", 1)[1],
+                        hall=HallAddr.parse(part.hall).hall,
                         rack_type=lot.rack_type,
                         lot=lot_name,
                         gpu_product=product,

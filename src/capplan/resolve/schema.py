@@ -100,6 +100,3 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
 
 for _block in SCHEMA.values():
     _block.update(COMMON)
-
-DECL_KINDS = ("plan", "supplier", "rack_type", "site", "lot", "pop", "link", "flow", "commitment")
-RESERVED = frozenset({"import", "const", "true", "false", "hall", *DECL_KINDS})

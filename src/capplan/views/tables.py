@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from capplan.model.addr import destination
 from capplan.model.rules import CAUSE_LABELS, beyond_install
 from capplan.report import (
     CommitmentRow,
@@ -94,11 +95,10 @@ def lot_cells(lot: LotReport) -> list[str]:
         live = str(lot.first_live)
     else:
         live = f"{lot.first_live} .. {lot.last_live}"
-    destination = f"{lot.site}.{lot.hall}" if lot.hall else lot.site
     idle = _waited(lot)
     return [
         lot.name,
-        destination,
+        destination(lot.site, lot.hall),
         f"{lot.racks:,}",
         f"{lot.gpus:,}",
         arrives,

@@ -1,0 +1,10 @@
+"""Names vulture cannot see used (it matches by name): each with who uses it."""
+
+# ruff: noqa: B018, F821
+
+compile_text  # api: the pipeline from a string (public API; tests, editors)
+racks_in  # render context: called from templates (netbox power panels, plan pages)
+up_to_date  # render outcome: public API (`render --check`), docs/render.md
+ignore_aliases  # PyYAML Dumper hook, called by yaml
+reserved_words  # syntax.grammar: public API, the reserved words derived from the grammar
+shapes  # syntax.parser.Parser: introspection of the bounded shape cache
