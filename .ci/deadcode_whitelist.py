@@ -8,3 +8,5 @@ up_to_date  # render outcome: public API (`render --check`), docs/render.md
 ignore_aliases  # PyYAML Dumper hook, called by yaml
 reserved_words  # syntax.grammar: public API, the reserved words derived from the grammar
 shapes  # syntax.parser.Parser: introspection of the bounded shape cache
+sized  # bench.growth: called in a child interpreter (a string passed to python -c)
+measure_here  # bench.growth: likewise

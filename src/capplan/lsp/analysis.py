@@ -104,12 +104,6 @@ class Analysis:
     def sources(self) -> list[SourceFile]:
         return [s for s in self.program.sources if s.path is not None]
 
-    def source_for(self, path: Path) -> SourceFile | None:
-        for source in self.program.sources:
-            if source.path == path:
-                return source
-        return None
-
     def diagnostics_by_file(self, diagnostics: list[Diagnostic]) -> dict[Path, list[Diagnostic]]:
         """Each diagnostic under its file; one about the model as a whole under the root."""
         found: dict[Path, list[Diagnostic]] = {s.path: [] for s in self.sources() if s.path}
