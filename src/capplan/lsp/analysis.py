@@ -24,6 +24,8 @@ from capplan.source import SourceFile
 from capplan.syntax import ParseResult, ast, parse_source
 
 MAX_WORKSPACE_FILES = 5000  # files scanned to find which root imports an edited file
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+_IMPORT = re.compile(r'^[ \t]*import[ \t]+"([^"\n]*)"', re.M)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -159,17 +161,14 @@ class Workspace:
     def importers(self, folder: Path) -> dict[Path, set[Path]]:
         """For each file under `folder`, the files that import it."""
         found: dict[Path, set[Path]] = {}
-        files = sorted(folder.rglob("*.cap"))[:MAX_WORKSPACE_FILES]
-        for file in files:
+        for file in cap_files_under(folder):
             text = self.text(file)
             if text is None:
                 continue
             real = Path(os.path.realpath(file))
-            _, parsed = self.cache(SourceFile(str(file), text, real))
-            for item in parsed.file.items:
-                if isinstance(item, ast.Import):
-                    target = Path(os.path.normpath(real.parent / item.path.raw))
-                    found.setdefault(target, set()).add(real)
+            for raw in _IMPORT.findall(text):  # a scan, not a parse: the loader parses
+                target = Path(os.path.normpath(real.parent / raw))
+                found.setdefault(target, set()).add(real)
         return found
 
     def root_for(self, path: Path) -> Path:
@@ -199,6 +198,18 @@ class Workspace:
         analysis = Analysis(root, program, compile_program(program))
         _index(analysis)
         return analysis
+
+
+def cap_files_under(folder: Path) -> list[Path]:
+    """The `.cap` files below `folder`, skipping hidden folders (`.git`, `.venv`) and caches;
+    at most MAX_WORKSPACE_FILES, so a huge folder opened by mistake stays cheap."""
+    found: list[Path] = []
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        found.extend(Path(current) / f for f in sorted(files) if f.endswith(".cap"))
+        if len(found) >= MAX_WORKSPACE_FILES:
+            return found[:MAX_WORKSPACE_FILES]
+    return found
 
 
 def _display(path: Path, folder: Path) -> str:
