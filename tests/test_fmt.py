@@ -154,6 +154,16 @@ def example_files() -> list[Path]:
     return sorted(EXAMPLES.rglob("*.cap"))
 
 
+def test_examples_are_formatted() -> None:
+    # `capplan fmt --check examples/` in CI: every shipped example is in the canonical layout.
+    unformatted = [
+        str(p)
+        for p in example_files()
+        if fmt(p.read_text(encoding="utf-8")) != p.read_text(encoding="utf-8")
+    ]
+    assert not unformatted, "run `capplan fmt examples/`"
+
+
 def test_formatting_the_example_tree_compiles_to_the_same_model(tmp_path: Path) -> None:
     root = EXAMPLES / "nscale-2026.cap"
     for path in (EXAMPLES / "nscale").glob("*.cap"):
