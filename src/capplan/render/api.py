@@ -12,7 +12,7 @@ from capplan.render.context import RenderContext
 from capplan.render.layout import OutputFile, csv_readmes, finish, kustomizations
 from capplan.render.outcome import Problem, RenderOutcome
 from capplan.render.templating import TemplateSet, check_target_name, render_target
-from capplan.render.writer import TargetRecord, apply_write, plan_write
+from capplan.render.writer import TargetRecord, apply_write, output_lock, plan_write
 
 BUILTIN_TARGETS: tuple[str, ...] = ("kueue", "netbox", "plan", "slurm")
 
@@ -61,6 +61,8 @@ def render_files(
     for target in selected:
         outputs, target_problems = _render_target_files(templates, context, target)
         problems += target_problems
+        if problems:  # nothing is written; a refused template must not be read again
+            continue
         files.update({output.path: output.data for output in outputs})
         records[target] = TargetRecord(
             _provenance(context, templates.digest(target)),
@@ -137,9 +139,20 @@ def render_tree(
     rendered = render_files(context, targets, templates_dir)
     if rendered.problems:
         return RenderOutcome(check=check, problems=rendered.problems)
+    root = Path(os.path.abspath(out_dir))
+    with output_lock(root, write=not check) as locked:
+        if locked is not None:
+            return RenderOutcome(check=check, problems=(locked,))
+        return _write_or_check(rendered, root, out_dir, check)
+
+
+def _write_or_check(
+    rendered: RenderedTree, root: Path, out_dir: Path, check: bool
+) -> RenderOutcome:
+    """The render proper, under the output folder's lock."""
     try:
-        rendered = _with_netbox_delta(rendered, Path(out_dir))
-        plan, problems = plan_write(Path(out_dir), rendered.files, rendered.records)
+        rendered = _with_netbox_delta(rendered, root)
+        plan, problems = plan_write(root, rendered.files, rendered.records)
     except OSError as error:
         return RenderOutcome(check=check, problems=(_io_problem(error, out_dir),))
     files = tuple(sorted(rendered.files))

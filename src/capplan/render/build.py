@@ -8,9 +8,11 @@ happens to other lots; only racks live on `at` are rendered.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from capplan import __version__
 from capplan.api import Planned
@@ -35,17 +37,37 @@ from capplan.render.context import (
 from capplan.render.names import k8s_name, node_names, unique_k8s_names
 from capplan.report import site_timeline
 from capplan.schedule import Schedule
+from capplan.source import SourceFile
 
 MW = Decimal(1_000_000)
 
 
 def input_hash(planned: Planned) -> str:
-    """sha256 over every source file (name and text) in load order."""
+    """sha256 over every source file (name and text) in load order.
+
+    Names are relative to the root file's folder (the root by its file name), so the
+    hash does not depend on how the path was typed (`examples/x.cap`, `./x.cap`, an
+    absolute path): `render --check` in CI agrees with the render committed locally.
+    """
+    program = planned.compilation.program
+    base = _folder_of(program.root)
     digest = hashlib.sha256()
-    for source in planned.compilation.program.sources:
-        digest.update(source.name.encode("utf-8") + b"\0")
+    for source in program.sources:
+        digest.update(_relative_name(source, base).encode("utf-8") + b"\0")
         digest.update(source.text.encode("utf-8") + b"\0")
     return digest.hexdigest()
+
+
+def _folder_of(root: SourceFile | None) -> str | None:
+    if root is None or root.path is None:
+        return None
+    return os.path.dirname(os.path.realpath(root.path))
+
+
+def _relative_name(source: SourceFile, base: str | None) -> str:
+    if base is None or source.path is None:
+        return source.name
+    return Path(os.path.relpath(os.path.realpath(source.path), base)).as_posix()
 
 
 def default_at(model: Model) -> date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -346,8 +347,8 @@ def nice_ceiling(values: Iterable[float]) -> int:
 def template_globals() -> dict[str, object]:
     """The Jinja globals every template sees (besides `ctx`, `plan`, `site`, `product`)."""
     return {
-        "label_keys": dict(LABEL_KEYS),
-        "annotation_keys": dict(ANNOTATION_KEYS),
+        "label_keys": MappingProxyType(dict(LABEL_KEYS)),
+        "annotation_keys": MappingProxyType(dict(ANNOTATION_KEYS)),
         "manifest_labels": manifest_labels,
         "level_at": level_at,
         "milestones": milestones,

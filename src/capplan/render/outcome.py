@@ -16,6 +16,7 @@ ProblemCode = Literal[
     "foreign-file",
     "manifest-invalid",
     "write-failed",
+    "locked",
 ]
 """Stable problem codes, so that a CLI or CI can react to a kind of failure."""
 

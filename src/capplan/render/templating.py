@@ -19,23 +19,29 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     Template,
+    TemplateError,
     TemplateSyntaxError,
     Undefined,
 )
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
@@ -52,6 +58,8 @@ from capplan.render.serialise import Serialised, TemplateDataError
 from capplan.resources import data_dir
 
 TEMPLATE_SUFFIX = ".j2"
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""A template larger than this is refused (a built-in one is a few KB)."""
 PLACEHOLDERS = ("site", "product", "commitment")
 _TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.{}-]+$")
@@ -60,6 +68,38 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 class TemplatePathError(ValueError):
     """A template's file name cannot be turned into a safe output path."""
+
+
+class ConfinedLoader(FileSystemLoader):
+    """A FileSystemLoader that reads only regular files inside its own folder.
+
+    A `--templates` folder comes from a pull request: a symlink in it may point at any
+    file (`/etc/passwd`, a key), a FIFO would block and `/dev/zero` never ends. Before
+    Jinja reads a template, its real path (symlinks resolved) must lie inside the real
+    path of the folder, and it must be a regular file of at most MAX_TEMPLATE_BYTES.
+    """
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for searchpath in self.searchpath:
+            candidate = os.path.join(searchpath, *pieces)
+            if os.path.lexists(candidate):
+                _check_confined(searchpath, candidate, template)
+                break
+        return super().get_source(environment, template)
+
+
+def _check_confined(folder: str, path: str, template: str) -> None:
+    real, root = os.path.realpath(path), os.path.realpath(folder)
+    if os.path.commonpath([real, root]) != root:
+        raise TemplateError(f"{template} is a symlink to a file outside the templates folder")
+    info = os.stat(real)
+    if not stat.S_ISREG(info.st_mode):
+        raise TemplateError(f"{template} is not a regular file")
+    if info.st_size > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"{template} is larger than {MAX_TEMPLATE_BYTES} bytes")
 
 
 def builtin_templates_dir() -> Path:
@@ -136,13 +176,40 @@ class _Sandbox(SandboxedEnvironment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        cls = type(obj)
-        fields = _DATA_FIELDS.get(cls)
-        if fields is None:
-            fields = _DATA_FIELDS[cls] = _data_fields(cls)
+        fields = _fields_of(obj)
         if attribute in fields:
-            return getattr(obj, attribute)
-        return super().getattr(obj, attribute)
+            return read_only(getattr(obj, attribute))
+        value = super().getattr(obj, attribute)
+        return read_only(value) if fields else value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)
+        return read_only(value) if _fields_of(obj) else value
+
+
+def _fields_of(obj: Any) -> frozenset[str]:
+    cls = type(obj)
+    fields = _DATA_FIELDS.get(cls)
+    if fields is None:
+        fields = _DATA_FIELDS[cls] = _data_fields(cls)
+    return fields
+
+
+def read_only(value: Any) -> Any:
+    """A view of a context value that a template cannot change.
+
+    The context models are frozen, but a dict or list inside one is not: without this,
+    `{% do ctx.plan.labels.update(...) %}` in one template would change what every
+    later template sees. Dicts become read-only mapping views, lists and sets tuples
+    and frozensets; a template's own lists and dicts stay mutable.
+    """
+    if isinstance(value, dict):
+        return MappingProxyType(value)
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, set):
+        return frozenset(value)
+    return value
 
 
 def _make_environment(loader: BaseLoader) -> SandboxedEnvironment:
@@ -184,7 +251,7 @@ class TemplateSet:
     @classmethod
     def load(cls, user_dir: Path | None) -> TemplateSet:
         roots = (user_dir, builtin_templates_dir()) if user_dir else (builtin_templates_dir(),)
-        loader = ChoiceLoader([FileSystemLoader(str(root)) for root in roots])
+        loader = ChoiceLoader([ConfinedLoader(str(root)) for root in roots])
         return cls(roots=roots, env=_make_environment(loader))
 
     @cached_property

@@ -21,11 +21,13 @@ Guarantees (tested in `tests/render/test_render_writer.py`):
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,6 +39,71 @@ from capplan.render.serialise import json_text
 MANIFEST_NAME = ".capplan-manifest.json"
 MANIFEST_FORMAT = 1
 STAGING_PREFIX = ".capplan-staging-"
+KEPT_MARKER = "KEPT-BACKUPS"
+"""In a staging folder kept on purpose (its backups could not be restored): never cleaned."""
+
+
+@contextlib.contextmanager
+def output_lock(root: Path, write: bool) -> Iterator[Problem | None]:
+    """Hold an advisory lock on the output folder for a whole render (or check).
+
+    Two renders into one folder would both plan against the same old manifest and
+    leave files neither owns. The lock is `flock` on the folder itself (no lock file
+    to commit or clean up): exclusive for a render, shared for a check. A render
+    creates the folder to lock it (and removes it again if it stays empty); a check of
+    a folder that does not exist needs no lock. Yields a `locked` problem when another
+    render holds it.
+    """
+    created = False
+    if write and not root.exists():
+        try:
+            root.mkdir(parents=True)
+            created = True
+        except OSError:
+            pass
+    try:
+        descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield None  # nothing to lock (no folder yet, or not one): the writer reports it
+        return
+    try:
+        try:
+            fcntl.flock(descriptor, (fcntl.LOCK_EX if write else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except OSError:
+            yield Problem(
+                "locked",
+                "another capplan render is writing this folder; run again when it has ended",
+                str(root),
+            )
+            return
+        yield None
+    finally:
+        os.close(descriptor)
+        if created:
+            with contextlib.suppress(OSError):
+                root.rmdir()  # only succeeds if nothing was written
+
+
+def stale_staging(root: Path) -> list[Path]:
+    """Staging folders a killed render left beside `root` or inside it (mount point).
+
+    Called under the exclusive lock, so no live render owns one. Folders kept on
+    purpose (backups a failed rollback could not restore) are left for the user.
+    """
+    found = [
+        *(root.parent.glob(f".{glob_escape(root.name)}{STAGING_PREFIX}*") if root.name else []),
+        *(root.glob(f"{STAGING_PREFIX}*") if root.is_dir() and not root.is_symlink() else []),
+    ]
+    return sorted(
+        path
+        for path in found
+        if path.is_dir() and not path.is_symlink() and not (path / KEPT_MARKER).exists()
+    )
+
+
+def glob_escape(name: str) -> str:
+    """`name` with glob metacharacters escaped."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in name)
 
 
 @dataclass(frozen=True)
@@ -62,6 +129,8 @@ class WritePlan:
     interim_manifest: bytes
     """Manifest listing old and new files, in place while files move (crash safety)."""
     changes: tuple[FileChange, ...]
+    stale_staging: tuple[Path, ...] = ()
+    """Staging folders of killed renders, removed by this render."""
 
 
 def _move(source: Path, dest: Path) -> None:
@@ -142,7 +211,12 @@ def plan_write(
     kind, _ = _compare(root, MANIFEST_NAME, manifest, {MANIFEST_NAME})
     if kind is not None:
         changes.append(FileChange(MANIFEST_NAME, kind))
-    plan = WritePlan(root, writes, tuple(removals), manifest, interim, tuple(sorted(changes)))
+    leftovers = stale_staging(root)
+    # A leftover inside the tree (output on a mount point) makes the tree out of date.
+    changes += [FileChange(path.name, "removed") for path in leftovers if path.parent == root]
+    plan = WritePlan(
+        root, writes, tuple(removals), manifest, interim, tuple(sorted(changes)), tuple(leftovers)
+    )
     return plan, []
 
 
@@ -314,8 +388,14 @@ def _is_file_or_link(path: Path) -> bool:
 
 
 def apply_write(plan: WritePlan) -> list[Problem]:
-    """Stage, fsync and move the planned files into place; roll back on failure."""
-    if not plan.changes:
+    """Stage, fsync and move the planned files into place; roll back on failure.
+
+    Call it under `output_lock(root, write=True)`: it first removes the staging folders
+    of renders killed before (kill -9 cannot clean up after itself).
+    """
+    for leftover in plan.stale_staging:
+        shutil.rmtree(leftover, ignore_errors=True)
+    if not plan.changes or all(change.path.startswith(STAGING_PREFIX) for change in plan.changes):
         return []
     try:
         plan.root.parent.mkdir(parents=True, exist_ok=True)
@@ -358,6 +438,8 @@ def _roll_back(journal: _Journal, error: BaseException) -> tuple[list[Problem], 
             f"{error}; rolling back also failed ({rollback_error}): the replaced files are "
             f"kept in {journal.backups}"
         )
+        with contextlib.suppress(OSError):
+            (journal.backups.parent / KEPT_MARKER).write_text(message + "\n", encoding="utf-8")
         return [Problem("write-failed", message)], True
     if not isinstance(error, OSError):
         raise error
@@ -383,11 +465,16 @@ def _stage(new: Path, plan: WritePlan) -> None:
 
 
 def _mode_of(path: Path) -> int | None:
-    """Permission bits of an existing regular file (kept when it is replaced)."""
+    """Permission bits of an existing regular file (kept when it is replaced).
+
+    Never through a symlink: an owned file replaced by a symlink is replaced by a
+    regular file with the default mode, not the link's 0777 or its target's mode.
+    """
     try:
-        return path.stat(follow_symlinks=False).st_mode & 0o7777 if path.is_file() else None
+        info = os.lstat(path)
     except OSError:
         return None
+    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else None
 
 
 def _write_synced(path: Path, data: bytes, mode: int | None) -> None:
