@@ -41,7 +41,7 @@ def build_model(program: Program) -> tuple[Model | None, Diagnostics]:
     for const in ctx.consts.values():
         ctx.reader.check_literal(const.value, const.source)
     _build_phase(ctx, PLAN)
-    plan = next(iter(ctx.of_kind(Plan).values()), None)
+    plan = next(iter(ctx.of_kind("plan", Plan).values()), None)
     ctx.written = written_dates(ctx)
     ctx.start = horizon_start(ctx, plan)
     _build_phase(ctx, NEEDS_START)
@@ -56,14 +56,14 @@ def build_model(program: Program) -> tuple[Model | None, Diagnostics]:
         horizon=Horizon(start=ctx.start, end=ctx.end) if ctx.start and ctx.end else None,
         undated=no_date,
         as_of=plan.as_of if plan else None,
-        suppliers=ctx.of_kind(Supplier),
-        rack_types=ctx.of_kind(RackType),
-        sites=ctx.of_kind(Site),
-        lots=ctx.of_kind(Lot),
-        pops=ctx.of_kind(Pop),
-        links=ctx.of_kind(Link),
-        flows=ctx.of_kind(Flow),
-        commitments=ctx.of_kind(Commitment),
+        suppliers=ctx.of_kind("supplier", Supplier),
+        rack_types=ctx.of_kind("rack_type", RackType),
+        sites=ctx.of_kind("site", Site),
+        lots=ctx.of_kind("lot", Lot),
+        pops=ctx.of_kind("pop", Pop),
+        links=ctx.of_kind("link", Link),
+        flows=ctx.of_kind("flow", Flow),
+        commitments=ctx.of_kind("commitment", Commitment),
     )
     return model, ctx.diagnostics
 
@@ -72,8 +72,7 @@ def _build_phase(ctx: Context, phase: int) -> None:
     """Build one phase's blocks, kind by kind in the order their references need."""
     for kind in build_order(phase):
         build = BLOCKS[kind].build
-        for site in ctx.ordered:
-            if site.kind == kind:
-                built = build(ctx, site)
-                if built is not None:
-                    ctx.built[site.node.name] = built
+        for site in ctx.by_kind.get(kind, ()):
+            built = build(ctx, site)
+            if built is not None:
+                ctx.built[site.node.name] = built

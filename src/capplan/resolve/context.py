@@ -46,6 +46,7 @@ class Context:
     consts: dict[str, ConstDef] = field(default_factory=dict)
     decls: dict[str, DeclSite] = field(default_factory=dict)  # by name, every kind
     ordered: list[DeclSite] = field(default_factory=list)  # in declaration order
+    by_kind: dict[str, list[DeclSite]] = field(default_factory=dict)  # each in declaration order
     built: dict[str, Decl] = field(default_factory=dict)  # by name, once built
     written: list[tuple[date, Span]] = field(default_factory=list)  # as written: W404
     derived: list[tuple[date, Span]] = field(default_factory=list)  # order + lead time
@@ -71,10 +72,10 @@ class Context:
         found = self.built.get(name) if name is not None else None
         return found if isinstance(found, kind) else None
 
-    def of_kind(self, kind: type[D]) -> dict[str, D]:
-        """Every built declaration of one kind, in declaration order."""
+    def of_kind(self, name: str, kind: type[D]) -> dict[str, D]:
+        """Every built declaration of the kind `name`, in declaration order."""
         return {
             site.node.name: d
-            for site in self.ordered
+            for site in self.by_kind.get(name, ())
             if isinstance(d := self.built.get(site.node.name), kind)
         }

@@ -53,9 +53,14 @@ def _scan(
             continue
         if isinstance(member, ast.Attribute):
             if spec.date:
-                day = reader.date(member.value, source)
+                written = member.value
+                day = (
+                    reader.date_text(written, source)
+                    if isinstance(written, ast.DateLit)
+                    else reader.date(written, source)
+                )
                 if day is not None:
-                    out.append((day, Span(source, member.value.start, member.value.end)))
+                    out.append((day, Span(source, written.start, written.end)))
         elif spec.schedule:
             for entry in member.entries:
                 day = schedule_key(reader, entry.key, source)

@@ -24,6 +24,7 @@ def collect(ctx: Context) -> None:
                 continue
             ctx.decls[item.name] = site
             ctx.ordered.append(site)
+            ctx.by_kind.setdefault(site.kind, []).append(site)
 
 
 def _first_span(ctx: Context, name: str) -> Span | None:

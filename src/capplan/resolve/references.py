@@ -25,7 +25,8 @@ def ref(
     span = Span(source, reference.start, reference.end)
     head = reference.parts[0]
     target = ctx.decls.get(head)
-    hall_of = _hall_named(ctx, reference, allow_hall) if "site" in kinds else None
+    plain = target is not None and (len(reference.parts) == 1 or allow_hall)
+    hall_of = None if plain or "site" not in kinds else _hall_named(ctx, reference, allow_hall)
     if hall_of is not None:
         ctx.diagnostics.add(
             error(

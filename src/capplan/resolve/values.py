@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class ConstDef:
     name_span: Span
 
 
+@functools.lru_cache(maxsize=4096)  # a model repeats its dates; a bad one raises each time
 def parse_date(text: str) -> dt.date:
     """`2026-03-01`, `2026-03` (first day) or `2026-Q2` (first day of the quarter)."""
     quarter = _QUARTER.fullmatch(text)
