@@ -49,16 +49,20 @@ def build_graph(model: Model) -> nx.DiGraph:
         depends(lot_node, node("supplier", lot.supplier), "supplier")
         if lot.via:
             depends(lot_node, node("supplier", lot.via), "via")
+
+    def joins(kind: str, name: str, a: str, b: str) -> Node:
+        """A link or flow node with its `from` and `to` edges to sites or pops."""
+        key = add(kind, name)
+        depends(key, node(model.endpoint_kind(a), a), "from")
+        depends(key, node(model.endpoint_kind(b), b), "to")
+        return key
+
     for link in model.links.values():
-        link_node = add("link", link.name)
-        depends(link_node, node(model.endpoint_kind(link.a), link.a), "from")
-        depends(link_node, node(model.endpoint_kind(link.b), link.b), "to")
+        link_node = joins("link", link.name, link.a, link.b)
         if link.supplier:
             depends(link_node, node("supplier", link.supplier), "supplier")
     for flow in model.flows.values():
-        flow_node = add("flow", flow.name)
-        depends(flow_node, node(model.endpoint_kind(flow.src), flow.src), "from")
-        depends(flow_node, node(model.endpoint_kind(flow.dst), flow.dst), "to")
+        joins("flow", flow.name, flow.src, flow.dst)
     for commitment in model.commitments.values():
         commitment_node = add("commitment", commitment.name)
         for site_name in commitment.sites:

@@ -42,9 +42,14 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
     country = word_attr(ctx, site, found, "country")
     region = word_attr(ctx, site, found, "region")
     halls: dict[str, Hall] = {}
+    first: dict[str, ast.Decl] = {}  # each hall name's first declaration (E202 after it)
     for member in site.node.members:
         if isinstance(member, ast.Decl):
-            hall = _build_hall(ctx, site, member, halls)
+            if member.name in first:
+                _duplicate_hall(ctx, site, member, first[member.name])
+                continue
+            first[member.name] = member
+            hall = _build_hall(ctx, site, member)
             if hall is not None:
                 halls[member.name] = hall
     if envelope is None:
@@ -61,34 +66,23 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
     )
 
 
-def _build_hall(
-    ctx: Context, parent: DeclSite, node: ast.Decl, halls: dict[str, Hall]
-) -> Hall | None:
+def _duplicate_hall(ctx: Context, parent: DeclSite, node: ast.Decl, first: ast.Decl) -> None:
+    ctx.diagnostics.add(
+        error(
+            "E202",
+            f"hall `{node.name}` is declared more than once in site `{parent.node.name}`",
+            Span(parent.source, node.name_start, node.name_end),
+            related=[
+                Related(
+                    "first declared here", Span(parent.source, first.name_start, first.name_end)
+                )
+            ],
+        )
+    )
+
+
+def _build_hall(ctx: Context, parent: DeclSite, node: ast.Decl) -> Hall | None:
     site = DeclSite(node, parent.source, "hall")
-    if node.name in halls or any(
-        isinstance(m, ast.Decl)
-        and m.name == node.name
-        and m is not node
-        and m.name_start < node.name_start
-        for m in parent.node.members
-    ):
-        first = next(
-            m for m in parent.node.members if isinstance(m, ast.Decl) and m.name == node.name
-        )
-        ctx.diagnostics.add(
-            error(
-                "E202",
-                f"hall `{node.name}` is declared more than once in site `{parent.node.name}`",
-                site.name_span(),
-                related=[
-                    Related(
-                        "first declared here",
-                        Span(parent.source, first.name_start, first.name_end),
-                    )
-                ],
-            )
-        )
-        return None
     found = members(ctx, site, "hall")
     fields = common(ctx, site, found)
     source = site.source
