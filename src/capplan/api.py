@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from capplan.diagnostics import Diagnostics
+from capplan.diagnostics.codes import Code
 from capplan.load import DISK, FileReader, Program, load_program, load_text
 from capplan.model.decls import Model
 from capplan.perf import gc_paused
@@ -137,7 +138,7 @@ def _plan(compilation: Compilation, network: bool) -> Planned:
     diagnostics = Diagnostics()
     diagnostics.extend(compilation.diagnostics)
     diagnostics.extend(
-        d for d in check_power(model, schedule) if d.code != "E300"
+        d for d in check_power(model, schedule) if d.code != Code.E300
     )  # E300 was reported with the static checks
     diagnostics.extend(check_commitments(model, schedule))
     analysed = None

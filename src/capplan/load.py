@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from capplan.diagnostics import Diagnostic, Diagnostics, Related, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.source import SourceFile
 from capplan.syntax import ParseResult, ast, parse_source
 
@@ -143,7 +144,7 @@ _MIB = MAX_FILE_BYTES // (1024 * 1024)
 
 def _not_utf8(source: SourceFile, offset: int) -> Diagnostic:
     return error(
-        "E100",
+        Code.E100,
         "file is not valid UTF-8",
         Span(source, offset, offset + 1),
         detail="capplan reads .cap files as UTF-8",
@@ -229,7 +230,7 @@ class _Loader:
         if not _inside(target, self.root_dir):
             report(
                 error(
-                    "E112",
+                    Code.E112,
                     f"import `{relative}` escapes the directory of the root file",
                     span,
                     detail=f"imports must stay inside {self.root_dir.name}/ and its subfolders"
@@ -246,7 +247,7 @@ class _Loader:
                 related.insert(0, Related(f"and {skipped} imports before these", None))
             report(
                 error(
-                    "E111",
+                    Code.E111,
                     f"import cycle: `{relative}` is already being imported",
                     span,
                     related=related,
@@ -323,7 +324,7 @@ def _check_regular(info: os.stat_result) -> None:
 def _not_found(span: Span, relative: str, name: str, siblings: list[str]) -> Diagnostic:
     suggestions = [f"files next to it: {', '.join(siblings)}"] if siblings else []
     return error(
-        "E110",
+        Code.E110,
         f"imported file `{relative}` not found",
         span,
         detail=f"looked for {name}",
@@ -334,7 +335,7 @@ def _not_found(span: Span, relative: str, name: str, siblings: list[str]) -> Dia
 def _cannot_read(span: Span, relative: str, reason: str) -> Diagnostic:
     shown = relative.replace("\0", "\\0")
     return error(
-        "E110",
+        Code.E110,
         f"imported file `{shown}` cannot be read: {reason}",
         span,
         detail=f"an import names a regular UTF-8 file of at most {_MIB} MiB",

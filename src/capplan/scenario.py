@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from capplan.diagnostics import Diagnostics, Related, Span, closest, error
+from capplan.diagnostics.codes import Code
 from capplan.load import DISK, FileReader, Program, load_program
 from capplan.resolve.schema import SCHEMA
 from capplan.source import SourceFile
@@ -89,7 +90,7 @@ def _target(
         )
         state.diagnostics.add(
             error(
-                "E203",
+                Code.E203,
                 f"cannot {verb} unknown {kind} `{name}`",
                 span,
                 detail=f"no {kind} named `{name}` is declared in the model",
@@ -101,7 +102,7 @@ def _target(
     if found.kind != kind:
         state.diagnostics.add(
             error(
-                "E204",
+                Code.E204,
                 f"`{name}` is a {found.kind}, not a {kind}",
                 span,
                 related=[Related(f"`{name}` is declared here", found.span)],
@@ -160,7 +161,7 @@ def _override_hall(state: _State, op: ast.Override, source: SourceFile) -> None:
         guess = closest(hall_name, [h.name for h in halls])
         state.diagnostics.add(
             error(
-                "E203",
+                Code.E203,
                 f"site `{site_name}` has no hall `{hall_name}`",
                 Span(source, op.target.start, op.target.end),
                 related=[Related(f"site `{site_name}` is declared here", found.span)],
@@ -211,7 +212,7 @@ def _merge(
             if kind != "site":
                 state.diagnostics.add(
                     error(
-                        "E200",
+                        Code.E200,
                         f"a `hall` cannot be declared inside an override of a {kind}",
                         Span(source, member.kind_start, member.name_end),
                         suggestions=("add halls with `override site SITE { hall NAME { … } }`",),
@@ -225,7 +226,7 @@ def _merge(
             listing = ", ".join(f"`{a}`" for a in schema)
             state.diagnostics.add(
                 error(
-                    "E200",
+                    Code.E200,
                     f"unknown attribute `{member.name}` for {kind}",
                     Span(source, member.name_start, member.name_end),
                     detail=f"{kind} accepts {listing}",

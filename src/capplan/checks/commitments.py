@@ -9,6 +9,7 @@ from datetime import date
 from typing import Literal
 
 from capplan.diagnostics import Diagnostic, Related, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Commitment, Model, Step
 from capplan.model.rules import CAUSE_LABELS, CAUSES, Cause, level_at
 from capplan.schedule import Schedule
@@ -126,7 +127,7 @@ def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
             )
         who = f" for {commitment.customer}" if commitment.customer else ""
         yield error(
-            "E400",
+            Code.E400,
             f"commitment `{commitment.name}`{who} not met on {step.day}: "
             f"{live:,} of {required:,} GPUs live, short {shortfall:,} ({SHORTFALL_LABELS[main]})",
             step.span or commitment.name_span,

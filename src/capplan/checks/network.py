@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from capplan.diagnostics import Diagnostic, Related, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Flow, Link, Model
 from capplan.model.rules import level_at
 from capplan.model.units import format_apart, format_bandwidth
@@ -157,7 +158,7 @@ def _unroutable(model: Model, finding: Finding) -> Diagnostic:
     elif finding.certificate == "duals":
         detail += "; bottleneck links found from the LP's duals (no violated cut was found)"
     return error(
-        "E500",
+        Code.E500,
         summary,
         flow.attr_span("rate"),
         detail=detail,
@@ -194,7 +195,7 @@ def _unprotected(model: Model, finding: Finding) -> Diagnostic:
         related.append(Related(f"losing `{lost}` breaks protection", model.links[lost].name_span))
     related.extend(_link_related(model, finding.links))
     return error(
-        "E501",
+        Code.E501,
         summary,
         flow.attr_span("protect"),
         detail=detail,
@@ -206,7 +207,7 @@ def _unprotected(model: Model, finding: Finding) -> Diagnostic:
 def _disconnected(model: Model, finding: Finding) -> Diagnostic:
     flow = model.flows[finding.flows[0]]
     return error(
-        "E502",
+        Code.E502,
         f"flow `{flow.name}`: `{flow.src}` and `{flow.dst}` are never connected",
         flow.name_span,
         detail="no chain of links with capacity joins the two endpoints on any day of the plan",
@@ -221,7 +222,7 @@ def solver_failure(model: Model, exc: Exception) -> Diagnostic:
     """E500 when the LP solver itself gives up: say so instead of guessing a verdict."""
     flow = next(iter(model.flows.values()))
     return error(
-        "E500",
+        Code.E500,
         "bandwidth could not be checked: the LP solver failed",
         flow.name_span,
         detail=str(exc),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from capplan.diagnostics import Diagnostic, Related, error, warning
+from capplan.diagnostics.codes import Code
 from capplan.model.addr import destination
 from capplan.model.decls import Hall, Lot, Model, RackType, Site
 from capplan.model.rules import (
@@ -106,7 +107,7 @@ def check_never_fits(model: Model) -> Iterator[tuple[Diagnostic, list[str]]]:
         where = destination(site_name, hall_name)
         yield (
             error(
-                "E300",
+                Code.E300,
                 f"`{rack_name}` racks can never go live at `{where}`",
                 first.attr_span("to"),
                 detail=f"{reason}. Affected: {names} ({racks} racks)",
@@ -160,7 +161,7 @@ def stranded(model: Model, lot: Lot, outcome: LotOutcome) -> Diagnostic:
     gpus = outcome.stranded * outcome.gpus_per_rack
     breakdown = ", ".join(f"{racks} waiting on {_label(c)}" for c, racks in causes.items())
     return error(
-        "E301",
+        Code.E301,
         f"{outcome.stranded} of {lot.racks} racks of lot `{lot.name}` are not live by the plan end "
         f"({model.end}): {_label(main)}",
         lot.name_span,
@@ -196,7 +197,7 @@ def waited(model: Model, lot: Lot, outcome: LotOutcome, idle: dict[Cause, int]) 
     if release is not None:  # the step that released the racks says more than the whole map
         related = [release]
     return warning(
-        "W302",
+        Code.W302,
         f"racks of lot `{lot.name}` wait {total:,} idle GPU-days beyond install, mostly for "
         f"{CAUSE_LABELS[main]}",
         lot.name_span,

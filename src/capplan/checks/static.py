@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from capplan.diagnostics import Diagnostic, warning
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Model
 
 
@@ -16,7 +17,7 @@ def check_horizon(model: Model) -> Iterator[Diagnostic]:
         side = "before the plan starts" if day < model.start else "after the plan ends"
         edge = model.start if day < model.start else model.end
         yield warning(
-            "W404",
+            Code.W404,
             f"{day} lies {side} ({edge})",
             span,
             detail=f"the plan horizon is {model.start} to {model.end}; "

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from capplan.diagnostics import Diagnostic, Related, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Duration, Lot, Model, Supplier
 from capplan.model.rules import level_at
 
@@ -43,7 +44,7 @@ def check_lot_lead_times(model: Model) -> Iterator[Diagnostic]:
         racks = sum(t.racks for t in early)
         how_early = f"up to {(earliest - first.day).days} days" if earliest else "years"
         yield error(
-            "E401",
+            Code.E401,
             f"lot `{lot.name}` arrives {first.day}, before order + lead time ({_shown(earliest)})",
             first.span or lot.attr_span("arrive"),
             detail=f"ordered {lot.order} + {supplier.lead_time} from `{supplier.name}` = "
@@ -70,7 +71,7 @@ def check_link_lead_times(model: Model) -> Iterator[Diagnostic]:
             continue
         shown = _shown(earliest)
         yield error(
-            "E403",
+            Code.E403,
             f"link `{link.name}` is ready {link.ready}, before order + lead time ({shown})",
             link.attr_span("ready"),
             detail=f"ordered {link.order} + {supplier.lead_time} from `{supplier.name}` = {shown}",
@@ -141,7 +142,7 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
             binding[-1].span if binding and binding[-1].span else supplier.attr_span("allocation")
         )
         yield error(
-            "E402",
+            Code.E402,
             f"`{supplier.name}` allocation exceeded in {label}: {amount} {unit} scheduled, "
             f"{allowed.normalize():f} allowed",
             span,

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TypeVar
 
 from capplan.diagnostics import Diagnostic
+from capplan.diagnostics.codes import Code
 from capplan.diff.facts import SideFacts
 from capplan.diff.report import (
     AttributeChange,
@@ -40,7 +41,7 @@ from capplan.report import PlanReport
 
 # A link's peak utilisation must move by more than this (a fraction: 5 points) to be reported.
 UTILISATION_THRESHOLD = 0.05
-NETWORK_CODES = frozenset({"E500", "E501", "E502"})
+NETWORK_CODES = frozenset({Code.E500, Code.E501, Code.E502})
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -353,6 +354,6 @@ def _regressions(
         if after > before:
             out.append(f"lot {lot.lot}: stranded racks grow {before} -> {after}")
     for d in new:
-        if d.code == "E501":
+        if d.code == Code.E501:
             out.append(f"a protected flow loses its protection: {d.summary}")
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from capplan.diagnostics import Diagnostic, Diagnostics, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Plan
 from capplan.resolve.context import Context
 from capplan.resolve.schema import SCHEMA
@@ -102,7 +103,7 @@ def undated(ctx: Context, plan: Plan | None) -> Diagnostic | None:
         root = ctx.program.root
         at = Span(root, 0, 0) if root is not None else None
     return error(
-        "E201",
+        Code.E201,
         "the model has no date, so no plan horizon",
         at,
         detail="the horizon is `plan.start` to `plan.end`, by default the model's "
@@ -121,7 +122,7 @@ def horizon_end(ctx: Context, plan: Plan | None) -> date | None:
     if date.max - latest < DEFAULT_TAIL:
         ctx.diagnostics.add(
             error(
-                "E206",
+                Code.E206,
                 f"value out of range: the default plan end, {latest} + 365 days, is after {date.max}",
                 span,
                 detail="without `plan.end` the plan ends 365 days after the model's latest date",

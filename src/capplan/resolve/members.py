@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from capplan.diagnostics import Related, Span, closest, error
+from capplan.diagnostics.codes import Code
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.schema import SCHEMA, AttrSpec
 from capplan.source import SourceFile
@@ -41,7 +42,7 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
             first = seen[member.name]
             ctx.diagnostics.add(
                 error(
-                    "E207",
+                    Code.E207,
                     f"`{member.name}` is given twice",
                     Span(source, member.name_start, member.name_end),
                     related=[
@@ -63,7 +64,7 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
 def _misplaced_hall(ctx: Context, member: ast.Decl, source: SourceFile, kind: str) -> None:
     ctx.diagnostics.add(
         error(
-            "E200",
+            Code.E200,
             f"a `hall` cannot be declared inside a `{kind}`",
             Span(source, member.kind_start, member.name_end),
             suggestions=("declare halls inside their `site` block",),
@@ -78,7 +79,7 @@ def _unknown_attribute(
     listing = ", ".join(f"`{a}`" for a in schema)
     ctx.diagnostics.add(
         error(
-            "E200",
+            Code.E200,
             f"unknown attribute `{name}` for {kind}",
             span,
             detail=f"{kind} accepts {listing}",
@@ -93,7 +94,7 @@ def _shape_ok(
     if isinstance(member, ast.MapMember) and not spec.map_ok:
         ctx.diagnostics.add(
             error(
-                "E205",
+                Code.E205,
                 f"`{member.name}` takes a single value, not a map",
                 Span(source, member.start, member.end),
                 suggestions=(f"write `{member.name} = <value>`",),
@@ -103,7 +104,7 @@ def _shape_ok(
     if isinstance(member, ast.Attribute) and not spec.value_ok:
         ctx.diagnostics.add(
             error(
-                "E205",
+                Code.E205,
                 f"`{member.name}` is a map",
                 Span(source, member.start, member.end),
                 suggestions=(f'write `{member.name} {{ "key": "value" }}`',),
@@ -117,7 +118,7 @@ def missing(ctx: Context, site: DeclSite, kind: str, name: str, why: str = "") -
     """E201: a required attribute (or one of a required pair) is absent."""
     ctx.diagnostics.add(
         error(
-            "E201",
+            Code.E201,
             f"{kind} `{site.node.name}` is missing `{name}`",
             site.name_span(),
             detail=why,
@@ -161,7 +162,7 @@ def _labels(ctx: Context, member: ast.MapMember, source: SourceFile) -> dict[str
         if name is not None and name in keys:
             ctx.diagnostics.add(
                 error(
-                    "E207",
+                    Code.E207,
                     f"label `{name}` is given twice",
                     span,
                     related=[Related("first given here", keys[name])],

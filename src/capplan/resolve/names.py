@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from capplan.diagnostics import Related, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.resolve.context import Context, DeclSite
 from capplan.resolve.values import ConstDef
 from capplan.syntax import ast
@@ -41,7 +42,7 @@ def _duplicate(ctx: Context, name: str, span: Span) -> bool:
         return False
     ctx.diagnostics.add(
         error(
-            "E202",
+            Code.E202,
             f"`{name}` is declared more than once",
             span,
             related=[Related("first declared here", first)],
@@ -57,7 +58,7 @@ def _second_plan(ctx: Context, site: DeclSite) -> bool:
         return False
     ctx.diagnostics.add(
         error(
-            "E202",
+            Code.E202,
             "a model has one `plan` block",
             site.name_span(),
             related=[Related("the plan is declared here", first.name_span())],

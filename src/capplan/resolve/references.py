@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from capplan.diagnostics import Related, Span, closest, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Site
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.members import value
@@ -30,7 +31,7 @@ def ref(
     if hall_of is not None:
         ctx.diagnostics.add(
             error(
-                "E204",
+                Code.E204,
                 f"`{reference.dotted}` is a hall, expected a {expected}",
                 span,
                 related=[Related(f"hall `{hall_of[1].name}` is declared here", hall_of[0])],
@@ -43,7 +44,7 @@ def ref(
         guess = closest(head, candidates)
         ctx.diagnostics.add(
             error(
-                "E203",
+                Code.E203,
                 f"unknown {expected} `{head}`",
                 Span(source, reference.start, reference.start + len(head)),
                 detail=f"no {expected} named `{head}` is declared",
@@ -54,7 +55,7 @@ def ref(
     if target.kind not in kinds:
         ctx.diagnostics.add(
             error(
-                "E204",
+                Code.E204,
                 f"`{head}` is a {target.kind}, expected a {expected}",
                 span,
                 related=[Related(f"`{head}` is declared here", target.name_span())],
@@ -66,7 +67,7 @@ def ref(
     if not allow_hall or target.kind != "site" or len(reference.parts) > 2:
         ctx.diagnostics.add(
             error(
-                "E203",
+                Code.E203,
                 f"unknown reference `{reference.dotted}`",
                 span,
                 detail="only `site.hall` references have a dot"
@@ -83,7 +84,7 @@ def ref(
         guess = closest(hall, hall_names)
         ctx.diagnostics.add(
             error(
-                "E203",
+                Code.E203,
                 f"site `{head}` has no hall `{hall}`",
                 span,
                 related=[Related(f"site `{head}` is declared here", target.name_span())],

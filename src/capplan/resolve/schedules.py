@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from capplan.diagnostics import Related, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Duration, Step
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite, Members
@@ -59,7 +60,7 @@ def schedule(
         if previous is not None and day <= previous[0]:
             ctx.diagnostics.add(
                 error(
-                    "E208",
+                    Code.E208,
                     f"schedule dates must strictly increase: {day} comes after {previous[0]}",
                     Span(source, key.start, key.end),
                     related=[Related("previous entry", previous[1])],
@@ -73,7 +74,7 @@ def schedule(
     if not member.entries:
         ctx.diagnostics.add(
             error(
-                "E201",
+                Code.E201,
                 f"`{member.name}` has no entries",
                 Span(source, member.start, member.end),
                 suggestions=("add entries such as `2026-03-01: ...`",),
@@ -110,7 +111,7 @@ def later(ctx: Context, duration: Duration, day: date, at: Span, what: str) -> d
     except (OverflowError, ValueError):
         ctx.diagnostics.add(
             error(
-                "E206",
+                Code.E206,
                 f"value out of range: {what}, {day} + {duration}, is after {date.max}",
                 at,
                 detail="dates run from 0001-01-01 to 9999-12-31",

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from capplan.diagnostics import Diagnostics, Related, Span, closest, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Duration
 from capplan.model.units import Dim, QuantityValue, UnitError, parse_number, parse_quantity
 from capplan.source import SourceFile
@@ -142,7 +143,7 @@ class ValueReader:
             if const.name in names:
                 self.diagnostics.add(
                     error(
-                        "E211",
+                        Code.E211,
                         f"const cycle: `{const.name}` is defined in terms of itself",
                         Span(source, value.start, value.end),
                         related=[Related(f"`{c.name}` defined here", c.name_span) for c in chain],
@@ -164,7 +165,7 @@ class ValueReader:
         guess = closest(name, self.consts)
         self.diagnostics.add(
             error(
-                "E211",
+                Code.E211,
                 f"undefined const `{name}`",
                 Span(source, value.start, value.end),
                 detail=f"expected {expected}; a bare name here must be a const",
@@ -176,7 +177,7 @@ class ValueReader:
     def wrong(self, value: ast.Value, source: SourceFile, expected: str) -> None:
         self.diagnostics.add(
             error(
-                "E205",
+                Code.E205,
                 f"expected {expected}, found {describe(value)}",
                 Span(source, value.start, value.end),
             )
@@ -185,7 +186,7 @@ class ValueReader:
     def out_of_range(self, value: ast.Value, source: SourceFile, why: str, fix: str = "") -> None:
         self.diagnostics.add(
             error(
-                "E206",
+                Code.E206,
                 f"value out of range: {why}",
                 Span(source, value.start, value.end),
                 suggestions=[fix] if fix else [],
@@ -197,7 +198,7 @@ class ValueReader:
         end = start + exc.length if exc.length else value.end
         self.diagnostics.add(
             error(
-                "E103",
+                Code.E103,
                 str(exc),
                 Span(source, start, end),
                 suggestions=[exc.help] if exc.help else [],
@@ -319,7 +320,7 @@ class ValueReader:
         if amount != amount.to_integral_value():
             self.diagnostics.add(
                 error(
-                    "E103",
+                    Code.E103,
                     f"`{quantity.text}` is not a whole number of "
                     + ("months" if quantity.unit.period == "mo" else "days"),
                     Span(source, value.start, value.end),
@@ -347,7 +348,7 @@ class ValueReader:
         except ValueError as exc:
             self.diagnostics.add(
                 error(
-                    "E102",
+                    Code.E102,
                     f"invalid date `{value.text}`",
                     Span(source, value.start, value.end),
                     detail=str(exc),
@@ -380,7 +381,7 @@ class ValueReader:
                     at = value.start + 1 + i
                     self.diagnostics.add(
                         error(
-                            "E100",
+                            Code.E100,
                             f"unknown escape `\\{escaped}` in a string",
                             Span(source, at, at + 2),
                             suggestions=('escapes are `\\"`, `\\\\`, `\\n` and `\\t`',),
@@ -419,7 +420,7 @@ class ValueReader:
             guess = closest(word, choices)
             self.diagnostics.add(
                 error(
-                    "E206",
+                    Code.E206,
                     f"`{word}` is not a valid {attribute}",
                     Span(source, value.start, value.end),
                     detail=f"{attribute} is one of {listing}",

@@ -30,6 +30,7 @@ from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from capplan.diagnostics import Diagnostic, Diagnostics, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.perf import gc_paused
 from capplan.source import SourceFile
 from capplan.syntax import ast
@@ -105,7 +106,7 @@ class Tokens:
 
 def _unterminated_string(source: SourceFile, start: int, end: int) -> Diagnostic:
     return error(
-        "E101",
+        Code.E101,
         "unterminated string",
         Span(source, start, end),
         detail='a string must close with `"` on the line where it opens',
@@ -116,7 +117,7 @@ def _unterminated_string(source: SourceFile, start: int, end: int) -> Diagnostic
 def _bad_character(source: SourceFile, start: int, end: int) -> Diagnostic:
     char = source.text[start:end]
     return error(
-        "E100",
+        Code.E100,
         f"unexpected character `{char[:1]}`",
         Span(source, start, end),
         detail="this character cannot start any token of the .cap language",
@@ -276,7 +277,7 @@ def _too_deep(source: SourceFile, tokens: Tokens, diagnostics: Diagnostics) -> b
                 start, end = tokens.starts[index], tokens.ends[index]
                 diagnostics.add(
                     error(
-                        "E100",
+                        Code.E100,
                         f"nested deeper than {MAX_DEPTH} levels",
                         Span(source, start, end),
                         detail=f"blocks and lists may nest at most {MAX_DEPTH} deep",
@@ -393,7 +394,7 @@ def _syntax_error(
     if kind in reserved_terminals() and kind != "X" and "a name" in expected:
         suggestions.append(f"`{found}` is a reserved word and cannot name a declaration")
     return error(
-        "E100",
+        Code.E100,
         f"unexpected `{found}`",
         Span(source, start, end),
         detail=detail,
@@ -412,7 +413,7 @@ def _unfinished_item(
     detail = f"expected {_one_of(expected)} after this" if expected else ""
     suggestions = ["add the missing `}`"] if "`}`" in expected else []
     return error(
-        "E100",
+        Code.E100,
         summary,
         Span(source, last_start, last_end),
         detail=detail,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from capplan.diagnostics import Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Commitment
 from capplan.resolve.context import Context, DeclSite
 from capplan.resolve.members import common, members, missing, value
@@ -23,7 +24,7 @@ def build_commitment(ctx: Context, site: DeclSite) -> Commitment | None:
     if single is not None and listed is not None:
         ctx.diagnostics.add(
             error(
-                "E207",
+                Code.E207,
                 "a commitment gives `site` or `sites`, not both",
                 Span(source, listed.start, listed.end),
                 suggestions=("keep one of them",),

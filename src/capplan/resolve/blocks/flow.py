@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from capplan.diagnostics import Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Flow
 from capplan.model.units import Dim
 from capplan.resolve.blocks.link import ENDPOINTS
@@ -48,7 +49,7 @@ def build_flow(ctx: Context, site: DeclSite) -> Flow | None:
             assert rate is not None
             ctx.diagnostics.add(
                 error(
-                    "E205",
+                    Code.E205,
                     "a per-GPU rate needs a site at one end of the flow",
                     Span(source, rate.start, rate.end),
                     detail=f"`{src}` and `{dst}` are both pops, which have no GPUs",

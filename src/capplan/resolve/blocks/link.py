@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from capplan.diagnostics import Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Link, Supplier
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
@@ -36,7 +37,7 @@ def build_link(ctx: Context, site: DeclSite) -> Link | None:
         ready = _ready_from_order(ctx, site, supplier, order, at)
     if a is not None and a == b:
         ctx.diagnostics.add(
-            error("E206", f"link `{site.node.name}` joins `{a}` to itself", site.name_span())
+            error(Code.E206, f"link `{site.node.name}` joins `{a}` to itself", site.name_span())
         )
         return None
     if a is None or b is None or steps is None:
@@ -60,7 +61,7 @@ def _ready_from_order(
     if lead is None or lead.lead_time is None:
         ctx.diagnostics.add(
             error(
-                "E201",
+                Code.E201,
                 f"link `{site.node.name}` has `order` but no `ready`, and no supplier lead time is known",
                 site.name_span(),
                 suggestions=(

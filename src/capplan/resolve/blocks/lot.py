@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from capplan.diagnostics import Related, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Lot, RackType, Supplier, Tranche
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.members import common, members, missing, value
@@ -74,7 +75,7 @@ def _lot_size(ctx: Context, site: DeclSite, found: Members, rack_type: str | Non
     if racks is not None and gpus is not None:
         ctx.diagnostics.add(
             error(
-                "E207",
+                Code.E207,
                 "a lot gives `racks` or `gpus`, not both",
                 Span(source, gpus.start, gpus.end),
                 related=[Related("racks given here", Span(source, racks.start, racks.end))],
@@ -95,7 +96,7 @@ def _lot_size(ctx: Context, site: DeclSite, found: Members, rack_type: str | Non
     if rest:
         ctx.diagnostics.add(
             error(
-                "E209",
+                Code.E209,
                 f"{count} GPUs is not a whole number of `{rack.name}` racks ({rack.gpus} GPUs each)",
                 Span(source, gpus.start, gpus.end),
                 related=[
@@ -139,7 +140,7 @@ def _tranches(
         if lead.lead_time is None:
             ctx.diagnostics.add(
                 error(
-                    "E201",
+                    Code.E201,
                     f"lot `{site.node.name}` has no `arrive` and supplier `{lead.name}` has no `lead_time`",
                     site.name_span(),
                     related=[Related(f"supplier `{lead.name}` is declared here", lead.name_span)],
@@ -170,7 +171,7 @@ def _tranches(
         arithmetic = " + ".join(str(int(s.value)) for s in steps)
         ctx.diagnostics.add(
             error(
-                "E210",
+                Code.E210,
                 f"tranches add up to {total} racks, the lot has {racks}",
                 Span(source, arrive.start, arrive.end),
                 detail=f"{arithmetic} = {total}",

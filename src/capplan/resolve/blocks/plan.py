@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from capplan.diagnostics import Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import Plan
 from capplan.resolve.context import Context, DeclSite
 from capplan.resolve.members import common, members
@@ -18,7 +19,7 @@ def build_plan(ctx: Context, site: DeclSite) -> Plan:
     if start is not None and end is not None and end < start:
         ctx.diagnostics.add(
             error(
-                "E206",
+                Code.E206,
                 f"the plan ends ({end}) before it starts ({start})",
                 Span(site.source, found["end"].start, found["end"].end),
             )

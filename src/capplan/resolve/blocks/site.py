@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from capplan.diagnostics import Related, Span, error
+from capplan.diagnostics.codes import Code
 from capplan.model.decls import HALL_COOLINGS, Hall, Site
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
@@ -69,7 +70,7 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
 def _duplicate_hall(ctx: Context, parent: DeclSite, node: ast.Decl, first: ast.Decl) -> None:
     ctx.diagnostics.add(
         error(
-            "E202",
+            Code.E202,
             f"hall `{node.name}` is declared more than once in site `{parent.node.name}`",
             Span(parent.source, node.name_start, node.name_end),
             related=[
