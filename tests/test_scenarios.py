@@ -188,3 +188,43 @@ def test_scenario_imports_are_relative_to_itself(write_cap: Any) -> None:
     bad = run_cli("validate", str(base), "--scenario", str(escaping), "--format", "json")
     assert bad.exit_code == 1
     assert bad.first("E112")["range"]["filename"] == str(escaping)
+
+
+def test_diagnostics_on_overridden_values_point_into_the_scenario(write_cap: Any) -> None:
+    base = write_cap(BASE, "base.cap")
+    scenario = write_cap(
+        "override lot l2 { arrive = 2026-02-30  to = s.hx }\n"  # E102 col 28, E203 col 45
+        "override rack_type r { power = 3 mW }\n"  # E103 at the unit, col 34
+        "override site s { hall h2 { positions = 0  cooling = liquid } }\n",  # E206 col 41
+        "x.cap",
+    )
+    result = run_cli("validate", str(base), "--scenario", str(scenario), "--format", "json")
+    found = sorted(
+        (
+            d["code"],
+            d["range"]["filename"],
+            d["range"]["start"]["line"],
+            d["range"]["start"]["column"],
+        )
+        for d in result.diagnostics
+    )
+    where = str(scenario)
+    assert found == [
+        ("E102", where, 1, 28),
+        ("E103", where, 2, 34),
+        ("E203", where, 1, 45),
+        ("E206", where, 3, 41),
+    ]
+
+
+def test_checks_point_at_an_overridden_step(write_cap: Any) -> None:
+    base = write_cap(BASE, "base.cap")
+    # The hall stays at 1 MW for good: l2's last 5 racks never go live (E301), and the
+    # diagnostic's note points at the override that set the hall's power.
+    scenario = write_cap("override hall s.h { power = 1 MW }\n", "x.cap")
+    result = plan_json(base, "--scenario", str(scenario))
+    stranded = result.json["diagnostics"]["diagnostics"][0]
+    assert stranded["code"] == "E301"
+    assert stranded["range"]["filename"] == str(base)
+    (related,) = stranded["related"]
+    assert (related["range"]["filename"], related["range"]["start"]["line"]) == (str(scenario), 1)

@@ -38,6 +38,17 @@ class DeclSite:
     def name_span(self) -> Span:
         return Span(self.source, self.node.name_start, self.node.name_end)
 
+    def source_of(self, member: ast.Attribute | ast.MapMember | None) -> SourceFile:
+        """The file a member is written in: the declaration's, unless an `override`
+        (section 9) moved it here from a scenario file."""
+        if member is not None and member.source is not None:
+            return member.source
+        return self.source
+
+    def source_for(self, found: Members, name: str) -> SourceFile:
+        """The file attribute `name` of `found` is written in."""
+        return self.source_of(found.get(name))
+
 
 @dataclass
 class Context:

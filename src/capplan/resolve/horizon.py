@@ -44,14 +44,16 @@ def _scan(
     out: list[tuple[date, Span]],
 ) -> None:
     schema = SCHEMA[kind]
+    home = source
     for member in node.members:
         if isinstance(member, ast.Decl):
             if kind == "site":
-                _scan(reader, member, source, "hall", out)
+                _scan(reader, member, member.source or home, "hall", out)
             continue
         spec = schema.get(member.name)
         if spec is None:
             continue
+        source = member.source or home  # a member an override moved here (section 9)
         if isinstance(member, ast.Attribute):
             if spec.date:
                 written = member.value

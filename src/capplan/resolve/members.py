@@ -27,12 +27,12 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
     """The block's attributes by name, each known, given once and of the right shape."""
     schema = SCHEMA[kind]
     seen: Members = {}
-    source = site.source
     for member in site.node.members:
         if isinstance(member, ast.Decl):
             if kind != "site":
-                _misplaced_hall(ctx, member, source, kind)
+                _misplaced_hall(ctx, member, member.source or site.source, kind)
             continue
+        source = site.source_of(member)
         spec = schema.get(member.name)
         if spec is None:
             span = Span(source, member.name_start, member.name_end)
@@ -46,7 +46,10 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
                     f"`{member.name}` is given twice",
                     Span(source, member.name_start, member.name_end),
                     related=[
-                        Related("first given here", Span(source, first.name_start, first.name_end))
+                        Related(
+                            "first given here",
+                            Span(site.source_of(first), first.name_start, first.name_end),
+                        )
                     ],
                     suggestions=("keep one of them",),
                 )
@@ -135,13 +138,17 @@ def common(ctx: Context, site: DeclSite, found: Members) -> Common:
         name=site.node.name,
         span=site.span(),
         name_span=site.name_span(),
-        attr_spans={name: Span(site.source, m.start, m.end) for name, m in found.items()},
+        attr_spans={name: Span(site.source_of(m), m.start, m.end) for name, m in found.items()},
         description=(
-            ctx.reader.string(description.value, site.source)
+            ctx.reader.string(description.value, site.source_of(description))
             if isinstance(description, ast.Attribute)
             else None
         ),
-        labels=_labels(ctx, labels, site.source) if isinstance(labels, ast.MapMember) else {},
+        labels=(
+            _labels(ctx, labels, site.source_of(labels))
+            if isinstance(labels, ast.MapMember)
+            else {}
+        ),
     )
 
 
@@ -189,4 +196,4 @@ def word_attr(ctx: Context, site: DeclSite, found: Members, name: str) -> str | 
     written = value(found, name)
     if written is None:
         return None
-    return ctx.reader.word(written, site.source, f"a {name} name or string")
+    return ctx.reader.word(written, site.source_for(found, name), f"a {name} name or string")

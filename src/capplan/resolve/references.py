@@ -7,6 +7,7 @@ from capplan.diagnostics.codes import Code
 from capplan.model.decls import Site
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.members import value
+from capplan.source import SourceFile
 from capplan.syntax import ast
 
 
@@ -16,10 +17,14 @@ def ref(
     written: ast.Value,
     kinds: tuple[str, ...],
     allow_hall: bool = False,
+    source: SourceFile | None = None,
 ) -> tuple[str, str | None] | None:
-    """Resolve `name` or (with allow_hall) `site.hall`: E203 unknown, E204 wrong kind."""
+    """Resolve `name` or (with allow_hall) `site.hall`: E203 unknown, E204 wrong kind.
+
+    `source` is the file `written` is in, when not the declaration's (an override).
+    """
     expected = " or ".join(kinds)
-    found = ctx.reader.reference(written, site.source, f"a reference to a {expected}")
+    found = ctx.reader.reference(written, source or site.source, f"a reference to a {expected}")
     if found is None:
         return None
     reference, source = found
@@ -114,7 +119,7 @@ def _hall_named(
     for site in sites:
         for member in site.node.members:
             if isinstance(member, ast.Decl) and member.name == hall:
-                span = Span(site.source, member.name_start, member.name_end)
+                span = Span(member.source or site.source, member.name_start, member.name_end)
                 return span, member, site.node.name
     return None
 
@@ -126,13 +131,19 @@ def ref_attr(
     written = value(found, name)
     if written is None:
         return None
-    target = ref(ctx, site, written, kinds)
+    target = ref(ctx, site, written, kinds, source=site.source_for(found, name))
     return None if target is None else target[0]
 
 
-def site_list(ctx: Context, site: DeclSite, written: ast.Value, out: list[str]) -> bool:
+def site_list(
+    ctx: Context,
+    site: DeclSite,
+    written: ast.Value,
+    out: list[str],
+    source: SourceFile | None = None,
+) -> bool:
     """A list of site references, appended to `out` once each; False after an error."""
-    found = ctx.reader.deref(written, site.source)
+    found = ctx.reader.deref(written, source or site.source)
     if found is None:
         return False
     written, source = found
@@ -143,7 +154,7 @@ def site_list(ctx: Context, site: DeclSite, written: ast.Value, out: list[str]) 
     if not written.items:
         ctx.reader.out_of_range(written, source, "the list of sites is empty")
     for item in written.items:
-        target = ref(ctx, site, item, ("site",))
+        target = ref(ctx, site, item, ("site",), source=source)
         if target is None:
             ok = False
         elif target[0] not in out:

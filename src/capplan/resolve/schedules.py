@@ -22,7 +22,7 @@ Read = Callable[[ast.Value, SourceFile], Decimal | None]
 def date_attr(ctx: Context, site: DeclSite, found: Members, name: str) -> date | None:
     """A date attribute (`resolve.horizon` has counted it among the model's dates)."""
     written = value(found, name)
-    return None if written is None else ctx.reader.date(written, site.source)
+    return None if written is None else ctx.reader.date(written, site.source_for(found, name))
 
 
 def schedule(
@@ -36,7 +36,7 @@ def schedule(
 
     `plain_day` is `ctx.level_day` (the horizon's start) or `ctx.due_day` (its end).
     """
-    source = site.source
+    source = site.source_of(member)
     if isinstance(member, ast.Attribute):
         level = read(member.value, source)
         if level is None:

@@ -14,7 +14,6 @@ from capplan.resolve.schedules import counter, schedule
 def build_commitment(ctx: Context, site: DeclSite) -> Commitment | None:
     found = members(ctx, site, "commitment")
     fields = common(ctx, site, found)
-    source = site.source
     gpus = found.get("gpus")
     steps = schedule(ctx, site, gpus, counter(ctx, "GPUs"), ctx.due_day) if gpus else None
     single = value(found, "site")
@@ -26,22 +25,23 @@ def build_commitment(ctx: Context, site: DeclSite) -> Commitment | None:
             error(
                 Code.E207,
                 "a commitment gives `site` or `sites`, not both",
-                Span(source, listed.start, listed.end),
+                Span(site.source_for(found, "sites"), listed.start, listed.end),
                 suggestions=("keep one of them",),
             )
         )
         ok = False
     elif single is not None:
-        target = ref(ctx, site, single, ("site",))
+        target = ref(ctx, site, single, ("site",), source=site.source_for(found, "site"))
         ok = target is not None
         if target:
             sites.append(target[0])
     elif listed is not None:
-        ok = site_list(ctx, site, listed, sites)
+        ok = site_list(ctx, site, listed, sites, site.source_for(found, "sites"))
     else:
         missing(ctx, site, "commitment", "site", "a commitment names its `site` or `sites`")
         ok = False
     written = value(found, "customer")
+    source = site.source_for(found, "customer")
     customer = ctx.reader.string(written, source) if written is not None else None
     rack_type = ref_attr(ctx, site, found, "rack_type", ("rack_type",))
     if "rack_type" in found and rack_type is None:

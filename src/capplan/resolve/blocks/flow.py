@@ -20,7 +20,6 @@ from capplan.syntax import ast
 def build_flow(ctx: Context, site: DeclSite) -> Flow | None:
     found = members(ctx, site, "flow")
     fields = common(ctx, site, found)
-    source = site.source
     src = ref_attr(ctx, site, found, "from", ENDPOINTS)
     dst = ref_attr(ctx, site, found, "to", ENDPOINTS)
     dims: list[Dim] = []
@@ -38,7 +37,8 @@ def build_flow(ctx: Context, site: DeclSite) -> Flow | None:
     rate = found.get("rate")
     steps = schedule(ctx, site, rate, read, ctx.level_day) if rate else None
     written = value(found, "protect")
-    protect = bool(ctx.reader.boolean(written, source)) if written is not None else False
+    protect_in = site.source_for(found, "protect")
+    protect = bool(ctx.reader.boolean(written, protect_in)) if written is not None else False
     if src is None or dst is None or steps is None:
         return None
     per_gpu = bool(dims) and dims[0] == Dim.PER_GPU
@@ -51,7 +51,7 @@ def build_flow(ctx: Context, site: DeclSite) -> Flow | None:
                 error(
                     Code.E205,
                     "a per-GPU rate needs a site at one end of the flow",
-                    Span(source, rate.start, rate.end),
+                    Span(site.source_of(rate), rate.start, rate.end),
                     detail=f"`{src}` and `{dst}` are both pops, which have no GPUs",
                     suggestions=("give the rate as a bandwidth such as `100 Gbps`",),
                 )

@@ -31,9 +31,10 @@ def build_link(ctx: Context, site: DeclSite) -> Link | None:
     order = date_attr(ctx, site, found, "order")
     supplier = ref_attr(ctx, site, found, "supplier", ("supplier",))
     written = value(found, "distance")
-    distance = canonical(ctx, Dim.DISTANCE)(written, site.source) if written is not None else None
+    source = site.source_for(found, "distance")
+    distance = canonical(ctx, Dim.DISTANCE)(written, source) if written is not None else None
     if ready is None and order is not None:
-        at = Span(site.source, found["order"].start, found["order"].end)
+        at = Span(site.source_for(found, "order"), found["order"].start, found["order"].end)
         ready = _ready_from_order(ctx, site, supplier, order, at)
     if a is not None and a == b:
         ctx.diagnostics.add(

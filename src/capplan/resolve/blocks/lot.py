@@ -21,9 +21,14 @@ def build_lot(ctx: Context, site: DeclSite) -> Lot | None:
     via = ref_attr(ctx, site, found, "via", ("supplier",))
     rack_type = ref_attr(ctx, site, found, "rack_type", ("rack_type",))
     to = value(found, "to")
-    target = ref(ctx, site, to, ("site",), allow_hall=True) if to is not None else None
+    target = (
+        ref(ctx, site, to, ("site",), allow_hall=True, source=site.source_for(found, "to"))
+        if to is not None
+        else None
+    )
     written = value(found, "priority")
-    priority = (ctx.reader.count(written, site.source, "priority") or 0) if written else 0
+    source = site.source_for(found, "priority")
+    priority = (ctx.reader.count(written, source, "priority") or 0) if written else 0
     racks = _lot_size(ctx, site, found, rack_type)
     order = date_attr(ctx, site, found, "order")
     tranches = _tranches(ctx, site, found, racks, supplier, order)
@@ -69,22 +74,22 @@ def _installable(ctx: Context, rack: RackType, tranches: tuple[Tranche, ...]) ->
 
 def _lot_size(ctx: Context, site: DeclSite, found: Members, rack_type: str | None) -> int | None:
     """`racks`, or `gpus` as a whole number of racks of the lot's type (E209)."""
-    source = site.source
     racks = value(found, "racks")
     gpus = value(found, "gpus")
+    racks_in, source = site.source_for(found, "racks"), site.source_for(found, "gpus")
     if racks is not None and gpus is not None:
         ctx.diagnostics.add(
             error(
                 Code.E207,
                 "a lot gives `racks` or `gpus`, not both",
                 Span(source, gpus.start, gpus.end),
-                related=[Related("racks given here", Span(source, racks.start, racks.end))],
+                related=[Related("racks given here", Span(racks_in, racks.start, racks.end))],
                 suggestions=("keep one of them",),
             )
         )
         return None
     if racks is not None:
-        return ctx.reader.count(racks, source, "racks", minimum=1)
+        return ctx.reader.count(racks, racks_in, "racks", minimum=1)
     if gpus is None:
         missing(ctx, site, "lot", "racks", "a lot gives `racks` or `gpus`")
         return None
@@ -122,8 +127,8 @@ def _tranches(
     order: date | None,
 ) -> tuple[tuple[Tranche, ...], bool] | None:
     """The deliveries, and whether they were derived as order + lead time (E201, E210)."""
-    source = site.source
     arrive = found.get("arrive")
+    source = site.source_of(arrive)
     if arrive is None:
         if order is None:
             missing(
@@ -151,7 +156,7 @@ def _tranches(
                 )
             )
             return None
-        span = Span(source, found["order"].start, found["order"].end)
+        span = Span(site.source_for(found, "order"), found["order"].start, found["order"].end)
         day = after_lead_time(ctx, lead.lead_time, order, span, "the arrival")
         if racks is None or day is None:
             return None

@@ -21,7 +21,7 @@ def build_plan(ctx: Context, site: DeclSite) -> Plan:
             error(
                 Code.E206,
                 f"the plan ends ({end}) before it starts ({start})",
-                Span(site.source, found["end"].start, found["end"].end),
+                Span(site.source_for(found, "end"), found["end"].start, found["end"].end),
             )
         )
         end = None

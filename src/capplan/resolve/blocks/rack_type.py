@@ -12,28 +12,27 @@ from capplan.resolve.schedules import canonical
 def build_rack_type(ctx: Context, site: DeclSite) -> RackType | None:
     found = members(ctx, site, "rack_type")
     fields = common(ctx, site, found)
-    source = site.source
     reader = ctx.reader
-    written = value(found, "gpus")
+    written, source = value(found, "gpus"), site.source_for(found, "gpus")
     gpus = reader.count(written, source, "GPUs", minimum=1) if written is not None else None
-    written = value(found, "power")
+    written, source = value(found, "power"), site.source_for(found, "power")
     power = canonical(ctx, Dim.POWER)(written, source) if written is not None else None
     if written is not None and power is not None and power <= 0:
         reader.out_of_range(written, source, "a rack draws some power")
         power = None
-    written = value(found, "cooling")
+    written, source = value(found, "cooling"), site.source_for(found, "cooling")
     cooling = (
         reader.choice(written, source, "rack cooling", COOLINGS) if written is not None else None
     )
-    written = value(found, "gpu")
+    written, source = value(found, "gpu"), site.source_for(found, "gpu")
     gpu = reader.string(written, source) if written is not None else None
-    written = value(found, "nodes")
+    written, source = value(found, "nodes"), site.source_for(found, "nodes")
     nodes = (reader.count(written, source, "nodes", minimum=1) or 1) if written is not None else 1
-    written = value(found, "install")
+    written, source = value(found, "install"), site.source_for(found, "install")
     install = (reader.duration(written, source) or Duration()) if written is not None else None
-    written = value(found, "fabric")
+    written, source = value(found, "fabric"), site.source_for(found, "fabric")
     fabric = canonical(ctx, Dim.BANDWIDTH)(written, source) if written is not None else None
-    written = value(found, "weight")
+    written, source = value(found, "weight"), site.source_for(found, "weight")
     weight = canonical(ctx, Dim.MASS)(written, source) if written is not None else None
     if gpus is None or power is None or cooling is None:
         return None

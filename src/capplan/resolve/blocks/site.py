@@ -17,28 +17,27 @@ from capplan.syntax import ast
 def build_site(ctx: Context, site: DeclSite) -> Site | None:
     found = members(ctx, site, "site")
     fields = common(ctx, site, found)
-    source = site.source
     reader = ctx.reader
     power = found.get("power")
     envelope = (
         schedule(ctx, site, power, canonical(ctx, Dim.POWER), ctx.level_day) if power else None
     )
     pue: Decimal | None = None
-    written = value(found, "pue")
+    written, source = value(found, "pue"), site.source_for(found, "pue")
     if written is not None:
         pue = reader.number(written, source, "a PUE such as `1.10`")
         if pue is not None and pue < 1:
             reader.out_of_range(written, source, f"PUE {pue} is below 1", "a PUE is at least 1.0")
             pue = None
     reserve: Decimal | None = None
-    written = value(found, "reserve")
+    written, source = value(found, "reserve"), site.source_for(found, "reserve")
     if written is not None:
         quantity = reader.quantity(written, source, (Dim.RATIO,))
         if quantity is not None and quantity.canonical > 1:
             reader.out_of_range(written, source, f"a reserve of {quantity.text} is over 100%")
         elif quantity is not None:
             reserve = quantity.canonical
-    written = value(found, "energy_price")
+    written, source = value(found, "energy_price"), site.source_for(found, "energy_price")
     price = canonical(ctx, Dim.ENERGY_PRICE)(written, source) if written is not None else None
     country = word_attr(ctx, site, found, "country")
     region = word_attr(ctx, site, found, "region")
@@ -72,10 +71,11 @@ def _duplicate_hall(ctx: Context, parent: DeclSite, node: ast.Decl, first: ast.D
         error(
             Code.E202,
             f"hall `{node.name}` is declared more than once in site `{parent.node.name}`",
-            Span(parent.source, node.name_start, node.name_end),
+            Span(node.source or parent.source, node.name_start, node.name_end),
             related=[
                 Related(
-                    "first declared here", Span(parent.source, first.name_start, first.name_end)
+                    "first declared here",
+                    Span(first.source or parent.source, first.name_start, first.name_end),
                 )
             ],
         )
@@ -83,13 +83,14 @@ def _duplicate_hall(ctx: Context, parent: DeclSite, node: ast.Decl, first: ast.D
 
 
 def _build_hall(ctx: Context, parent: DeclSite, node: ast.Decl) -> Hall | None:
-    site = DeclSite(node, parent.source, "hall")
+    site = DeclSite(node, node.source or parent.source, "hall")
     found = members(ctx, site, "hall")
     fields = common(ctx, site, found)
-    source = site.source
     positions = value(found, "positions")
+    source = site.source_for(found, "positions")
     count = ctx.reader.count(positions, source, "rack positions", 1) if positions else None
     cooling = value(found, "cooling")
+    source = site.source_for(found, "cooling")
     mode = ctx.reader.choice(cooling, source, "hall cooling", HALL_COOLINGS) if cooling else None
     member = found.get("power")
     power = (

@@ -38,10 +38,14 @@ def build_supplier(ctx: Context, site: DeclSite) -> Supplier:
     allocation = allocation or Allocation()
     return Supplier(
         **fields,
-        supplies=ctx.reader.choice(supplies, site.source, "supplies", SUPPLIES)
+        supplies=ctx.reader.choice(
+            supplies, site.source_for(found, "supplies"), "supplies", SUPPLIES
+        )
         if supplies is not None
         else None,
-        lead_time=ctx.reader.duration(lead_time, site.source) if lead_time is not None else None,
+        lead_time=ctx.reader.duration(lead_time, site.source_for(found, "lead_time"))
+        if lead_time is not None
+        else None,
         allocation=allocation.steps,
         allocation_unit=allocation.unit,
         allocation_period=allocation.period,
@@ -68,7 +72,9 @@ def _allocation(
     for other_per, other_period, written in units[1:]:
         if (other_per, other_period) != (per, period):
             ctx.reader.wrong(
-                written, site.source, f"an allocation in {per}/{period} like the first entry"
+                written,
+                site.source_of(member),
+                f"an allocation in {per}/{period} like the first entry",
             )
             return None
     unit = next(u for u in ALLOCATION_UNITS if u == per)
