@@ -311,3 +311,31 @@ def test_markdown_headline_first_details_and_cut(base: str, write_cap: Any) -> N
     assert len(small) < 900
     assert "**Cut:**" in small
     assert small.splitlines()[3] == lines[3]  # the headline survives any cut
+
+
+# --- a real process: stdout is the document alone, exit codes as the shell sees them ----
+
+
+def test_real_process_json_and_exit_codes(base: str, write_cap: Any) -> None:
+    import json
+    import os
+    import sys
+
+    late = scenario(write_cap, "override lot l2 { arrive = 2026-02-20 }\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "capplan", "diff", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+
+    done = run(base, "--scenario", late, "--format", "json", "--fail-on", "regression")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["headline"].startswith("1 commitment newly missed")
+    assert done.stderr == ""
+    assert run(base, "--fail-on", "change").returncode == 0
+    assert run(base, "--fail-on", "bogus").returncode == 2

@@ -51,6 +51,8 @@ def _commitment_cell(state: CommitmentState | None) -> str:
 
 
 def _idle(old: LotState | None, new: LotState | None) -> str:
+    if old is None or new is None:
+        return DASH
     before = old.idle_gpu_days if old else {}
     after = new.idle_gpu_days if new else {}
     causes = sorted(set(before) | set(after))
