@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from capplan.checks.commitments import SHORTFALL_LABELS
 from capplan.diff.report import CommitmentState, DiffReport, LotState
 from capplan.diff.summary import signed
 
@@ -50,6 +51,12 @@ def _commitment_cell(state: CommitmentState | None) -> str:
     return f"{status} ({state.live:,}/{state.required:,})"
 
 
+def _label(cause: str) -> str:
+    """A cause identifier (JSON) in a planner's words (text and Markdown)."""
+    labels: dict[str, str] = {str(k): v for k, v in SHORTFALL_LABELS.items()}
+    return labels.get(cause, cause)
+
+
 def _idle(old: LotState | None, new: LotState | None) -> str:
     if old is None or new is None:
         return DASH
@@ -57,7 +64,7 @@ def _idle(old: LotState | None, new: LotState | None) -> str:
     after = new.idle_gpu_days if new else {}
     causes = sorted(set(before) | set(after))
     cells = [
-        f"{c} {before.get(c, 0):,} {ARROW} {after.get(c, 0):,}"
+        f"{_label(c)} {before.get(c, 0):,} {ARROW} {after.get(c, 0):,}"
         for c in causes
         if before.get(c, 0) != after.get(c, 0)
     ]
@@ -75,7 +82,7 @@ def sections(report: DiffReport) -> list[Section]:
                     c.day.isoformat(),
                     _commitment_cell(c.old),
                     _commitment_cell(c.new),
-                    c.main_cause or DASH,
+                    _label(c.main_cause) if c.main_cause else DASH,
                 )
                 for c in report.commitments
             ],
