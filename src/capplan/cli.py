@@ -232,9 +232,11 @@ def render(
 ) -> None:
     """Render deployment manifests and plans into a GitOps folder.
 
-    Nothing is written when the model has errors. Output is byte-for-byte
-    deterministic, written atomically, and files capplan did not generate are
-    never touched.
+    A model that can be built is rendered even when its plan has errors (missed
+    commitments, stranded racks, network shortfalls): they are printed and the plan
+    pages show them; `capplan plan` is the gate. Nothing is written when the model
+    cannot be built. Output is byte-for-byte deterministic, written atomically, and
+    files capplan did not generate are never touched.
     """
     from capplan import api
 
@@ -243,8 +245,8 @@ def render(
     planned = api.plan(compilation)
     diagnostics = planned.diagnostics if planned else compilation.diagnostics
     _emit(diagnostics, DiagFormat.text)
-    if planned is None or diagnostics.has_errors:
-        typer.echo("error: the model has errors; nothing was rendered", err=True)
+    if planned is None:  # outcome errors (E300, E301, E400, E5xx) are rendered: `plan` gates
+        typer.echo("error: the model cannot be built; nothing was rendered", err=True)
         raise typer.Exit(1)
     from capplan.render import BUILTIN_TARGETS, render_tree
     from capplan.render.build import build_context, default_at
@@ -429,22 +431,38 @@ def lsp() -> None:
 
 
 def main() -> None:
-    """Console entry point: never a traceback, whatever the input.
+    """Console entry point: the document alone on stdout, never a traceback, whatever the input.
 
     A command is one short-lived process, so the cyclic collector is off: reference
     counting frees what is no longer needed, and each collection would only rescan the
     model (seconds per pass at 10 million GPUs). See docs/performance.md.
+    Exit codes: 0, 1 and 2 as LANGUAGE.md §5 says; 3 an internal error; 130 Ctrl-C;
+    killed by SIGPIPE when the reader of stdout goes away (docs/cli.md).
     """
+    from capplan import streams
+
     gc.disable()
+    streams.own()
     try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:
-        sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "capplan hit a bug; please report it with the input that caused it.\n"
-        )
-        sys.exit(3)
+        try:
+            app()
+        except SystemExit as exc:
+            if exc.code == 130:  # typer turns Ctrl-C into exit 130, silently
+                _interrupted()
+            streams.flush()
+            raise
+        except KeyboardInterrupt:
+            _interrupted()
+            sys.exit(130)
+        except Exception as exc:
+            sys.stderr.write(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "capplan hit a bug; please report it with the input that caused it.\n"
+            )
+            sys.exit(3)
+    except streams.PipeClosed:
+        streams.die_of_sigpipe()
+
+
+def _interrupted() -> None:
+    sys.stderr.write("capplan: interrupted\n")

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import scipy.sparse as sp
+from highspy._core import _Highs
 from scipy.sparse.csgraph import dijkstra
 
 from capplan.netflow._graph import Net, node_graph, tree_path
@@ -343,7 +344,7 @@ class CongestionLP:
         return Congestion(lam, instance.loads(solution) * self._scale, row_duals)
 
 
-def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> highspy.Highs:
+def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> _Highs:
     """A silent, serial HiGHS instance with the rows and λ; paths are added later."""
     n_rows = n_pairs + n_arcs
     lp = highspy.HighsLp()
@@ -358,7 +359,9 @@ def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> highspy.Highs:
     lp.a_matrix_.start_ = np.zeros(2, dtype=np.int32)
     lp.a_matrix_.index_ = np.zeros(0, dtype=np.int32)
     lp.a_matrix_.value_ = np.zeros(0)
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]  # unannotated __init__
+    # The bare binding, silenced before its first call: highspy.Highs() calls into HiGHS
+    # from its constructor, which prints the banner to fd 1 before any option can be set.
+    highs = _Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("presolve", "off")
     highs.setOptionValue("parallel", "off")
@@ -368,7 +371,7 @@ def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> highspy.Highs:
     return highs
 
 
-def _run(highs: highspy.Highs) -> highspy.HighsSolution:
+def _run(highs: _Highs) -> highspy.HighsSolution:
     """Solve; on a non-optimal status retry once from scratch before giving up."""
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
