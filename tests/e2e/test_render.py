@@ -1,0 +1,46 @@
+"""`capplan render` renders what can be planned; `plan` is the gate, `render --check` gates staleness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.harness import MODELS, Capplan
+
+MISSED = MODELS / "missed-commitment.cap"
+
+
+def test_a_missed_commitment_is_rendered_and_shown(capplan: Capplan, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = capplan("render", MISSED, "-o", out)
+    # The plan's error is printed, the files are written, and render succeeds: it rendered.
+    assert run.returncode == 0, run
+    assert "error[E400]" in run.stderr, run
+    assert "added: plan/s/plan.md" in run.stdout.splitlines(), run
+    page = (out / "plan" / "s" / "plan.md").read_text(encoding="utf-8")
+    # 10 racks x 72 GPUs = 720 live on 2026-06-30; 1,000 required: short by 1,000 - 720 = 280.
+    assert "| 2026-06-30 | c | C | s | 1,000 | 720 | **no**, short by 280 |" in page
+    assert (out / "kueue" / "s" / "clusterqueue.yaml").is_file()
+
+    # Up to date: --check passes (the E400 is still printed, and is not a reason to fail).
+    run = capplan("render", MISSED, "-o", out, "--check")
+    assert run.returncode == 0, run
+    assert run.stdout == "", run
+    assert "error[E400]" in run.stderr, run
+
+    # A stale file: --check lists it and fails, and writes nothing.
+    queue = out / "kueue" / "s" / "clusterqueue.yaml"
+    queue.write_text(queue.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    run = capplan("render", MISSED, "-o", out, "--check")
+    assert run.returncode == 1, run
+    assert run.stdout.splitlines() == ["changed: kueue/s/clusterqueue.yaml"], run
+    assert queue.read_text(encoding="utf-8").endswith("# edited\n")
+
+
+def test_a_model_that_cannot_be_built_is_not_rendered(capplan: Capplan, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = capplan("render", MODELS / "unknown-reference.cap", "-o", out)
+    assert run.returncode == 1, run
+    assert "error[E203]" in run.stderr, run
+    assert "nothing was rendered" in run.stderr, run
+    assert run.stdout == "", run
+    assert not out.exists()
