@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from capplan.diagnostics import Diagnostics
 from capplan.diagnostics.codes import Code
-from capplan.load import DISK, FileReader, Program, load_program, load_text
+from capplan.load import DISK, DiskReader, FileReader, Program, load_program, load_text
 from capplan.model.decls import Model
 from capplan.perf import gc_paused
 from capplan.resolve import build_model
@@ -100,6 +100,53 @@ def compile_file(
     with gc_paused():
         program = add_scenario_files(load_program(path, display, reader), scenarios)
         return _compile(program, static_checks)
+
+
+STDIN = Path("-")
+"""The command-line name of standard input, as a root file."""
+STDIN_DISPLAY = "<stdin>"
+
+
+class StdinRoot(DiskReader):
+    """The root `-` is the bytes read from standard input; imports come from the disk,
+    relative to the working directory (where a root file in it would find them)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._root = STDIN.resolve()
+
+    def read(self, path: Path) -> bytes:
+        return self._data if path.resolve() == self._root else super().read(path)
+
+
+def read_stdin(stdin: BinaryIO | None) -> bytes:
+    """All of standard input; `UnreadableRoot` (a usage error) when closed or too large."""
+    import sys
+
+    from capplan.load import MAX_FILE_BYTES, UnreadableRoot
+
+    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise UnreadableRoot("cannot read standard input: it is closed")
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableRoot(f"cannot read standard input: {exc.strerror}") from exc
+    if len(data) > MAX_FILE_BYTES:  # the limit of a file on disk (load.py)
+        raise UnreadableRoot(
+            f"cannot read standard input: larger than {MAX_FILE_BYTES // 2**20} MiB"
+        )
+    return data
+
+
+def compile_input(
+    path: Path, scenarios: Sequence[Path] = (), stdin: BinaryIO | None = None
+) -> Compilation:
+    """`compile_file` for a command-line argument, where `-` is the model on standard input."""
+    if path != STDIN:
+        return compile_file(path, str(path), scenarios=scenarios)
+    reader = StdinRoot(read_stdin(stdin))
+    return compile_file(STDIN, STDIN_DISPLAY, scenarios=scenarios, reader=reader)
 
 
 def compile_program(program: Program, static_checks: bool = True) -> Compilation:

@@ -65,7 +65,10 @@ def _usage_error(message: str) -> typer.Exit:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Root .cap files (imports are followed).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Root .cap files (imports are followed); `-` reads standard input."),
+    ],
     format: Annotated[
         DiagFormat, typer.Option("--format", help="Diagnostics as text (stderr) or JSON (stdout).")
     ] = DiagFormat.text,
@@ -75,19 +78,24 @@ def validate(
 
     Exit 0 when valid (warnings allowed), 1 when the model has errors, 2 on a usage error.
     """
-    from capplan.api import compile_file
+    from capplan.api import STDIN, compile_input
     from capplan.diagnostics import Diagnostics
     from capplan.load import UnreadableRoot
 
+    if files.count(STDIN) > 1:
+        raise _usage_error("`-` (standard input) can be given once")
     diagnostics = Diagnostics()
-    for path in files:
+    unreadable = False
+    for path in files:  # an unreadable file is reported and the others still checked
         try:
-            compilation = compile_file(path, str(path), scenarios=scenario or ())
+            compilation = compile_input(path, scenario or ())
         except UnreadableRoot as exc:
-            raise _usage_error(str(exc)) from None
+            typer.echo(f"error: {exc}", err=True)
+            unreadable = True
+            continue
         diagnostics.extend(compilation.diagnostics)
     _emit(diagnostics, format)
-    raise typer.Exit(1 if diagnostics.has_errors else 0)
+    raise typer.Exit(2 if unreadable else 1 if diagnostics.has_errors else 0)
 
 
 def _emit(diagnostics: Diagnostics, format: DiagFormat) -> None:
@@ -103,6 +111,10 @@ def _emit(diagnostics: Diagnostics, format: DiagFormat) -> None:
         sys.stderr.write(render_text(ordered))
 
 
+MIN_WIDTH = 60
+"""The narrowest text plan (docs/cli.md): below it the tables show hardly more than ellipses."""
+
+
 class PlanFormat(str, Enum):
     text = "text"
     json = "json"
@@ -115,13 +127,37 @@ class GraphFormat(str, Enum):
 
 
 def _compile_or_exit(path: Path, scenarios: list[Path] | None = None) -> Compilation:
-    from capplan.api import compile_file
+    """The model of a FILE argument (`-`: standard input); exit 2 when it cannot be read."""
+    from capplan.api import compile_input
     from capplan.load import UnreadableRoot
 
     try:
-        return compile_file(path, str(path), scenarios=scenarios or ())
+        return compile_input(path, scenarios or ())
     except UnreadableRoot as exc:
         raise _usage_error(str(exc)) from None
+
+
+def _check_at(day: date | None, compilation: Compilation) -> None:
+    """`--at` must lie in the plan horizon (checked before planning)."""
+    model = compilation.model
+    if day is not None and model is not None and not model.start <= day <= model.end:
+        raise _usage_error(
+            f"--at {day.isoformat()} is outside the plan horizon "
+            f"{model.start.isoformat()} .. {model.end.isoformat()}"
+        )
+
+
+def _check_render_request(output: Path, targets: list[str], templates: Path | None) -> None:
+    """Exit 2 before any work when `-o` is a file, `--templates` is missing or a target unknown."""
+    from capplan.render.api import request_problems
+
+    if output.exists() and not output.is_dir():
+        raise _usage_error(f"-o {output}: is a file; render writes into a folder")
+    problems = request_problems(targets, templates)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        raise typer.Exit(2)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -137,14 +173,19 @@ def _parse_day(value: str | None) -> date | None:
 
 @app.command()
 def plan(
-    file: Annotated[Path, typer.Argument(help="Root .cap file (imports are followed).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="Root .cap file (imports are followed); `-` reads standard input."),
+    ],
     at: Annotated[
         str | None, typer.Option("--at", help="Also show the state on this day (YYYY-MM-DD).")
     ] = None,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text (tables), json or markdown.")
     ] = PlanFormat.text,
-    width: Annotated[int, typer.Option("--width", help="Text width in columns.")] = 120,
+    width: Annotated[
+        int, typer.Option("--width", min=MIN_WIDTH, help="Text width in columns.")
+    ] = 120,
     scenario: ScenarioOption = None,
 ) -> None:
     """Compute when every rack goes live, check power, supply, commitments and bandwidth.
@@ -156,6 +197,7 @@ def plan(
 
     day = _parse_day(at)
     compilation = _compile_or_exit(file, scenario)
+    _check_at(day, compilation)
     planned = api.plan(compilation)
     diagnostics = planned.diagnostics if planned else compilation.diagnostics
     report = None
@@ -182,7 +224,10 @@ def plan(
 
 @app.command()
 def graph(
-    file: Annotated[Path, typer.Argument(help="Root .cap file (imports are followed).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="Root .cap file (imports are followed); `-` reads standard input."),
+    ],
     format: Annotated[
         GraphFormat, typer.Option("--format", help="dot (Graphviz) or mermaid.")
     ] = GraphFormat.dot,
@@ -201,7 +246,10 @@ def graph(
 
 @app.command()
 def render(
-    file: Annotated[Path, typer.Argument(help="Root .cap file (imports are followed).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="Root .cap file (imports are followed); `-` reads standard input."),
+    ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Output directory (a GitOps repository folder).")
     ],
@@ -239,22 +287,24 @@ def render(
     files capplan did not generate are never touched.
     """
     from capplan import api
+    from capplan.render import BUILTIN_TARGETS
 
+    targets = list(target) if target else list(BUILTIN_TARGETS)
     day = _parse_day(at)
+    _check_render_request(output, targets, templates)
     compilation = _compile_or_exit(file, scenario)
+    _check_at(day, compilation)
     planned = api.plan(compilation)
     diagnostics = planned.diagnostics if planned else compilation.diagnostics
     _emit(diagnostics, DiagFormat.text)
     if planned is None:  # outcome errors (E300, E301, E400, E5xx) are rendered: `plan` gates
         typer.echo("error: the model cannot be built; nothing was rendered", err=True)
         raise typer.Exit(1)
-    from capplan.render import BUILTIN_TARGETS, render_tree
+    from capplan.render import render_tree
     from capplan.render.build import build_context, default_at
 
     context = build_context(planned, day or default_at(planned.model))
-    outcome = render_tree(
-        context, output, tuple(target) if target else BUILTIN_TARGETS, templates, check=check
-    )
+    outcome = render_tree(context, output, tuple(targets), templates, check=check)
     for problem in outcome.problems:
         typer.echo(str(problem), err=True)
     if outcome.problems:

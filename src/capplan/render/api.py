@@ -39,23 +39,11 @@ def render_files(
     Touches no output folder; returns problems rather than raising for anything a user
     can cause (unknown target, template error, output that is not valid YAML, ...).
     """
-    problems = _templates_dir_problems(templates_dir)
+    problems = request_problems(targets, templates_dir)
     if problems:
         return RenderedTree({}, {}, tuple(problems))
     templates = TemplateSet.load(templates_dir)
-    known = templates.targets()
     selected = sorted(set(targets))
-    problems = [
-        Problem(
-            "unknown-target",
-            f"no target {target!r}; available: {', '.join(known) or 'none'}",
-        )
-        for target in selected
-        if not check_target_name(target) or target not in known
-    ]
-    if problems:
-        return RenderedTree({}, {}, tuple(problems))
-
     files: dict[str, bytes] = {}
     records: dict[str, TargetRecord] = {}
     for target in selected:
@@ -71,6 +59,23 @@ def render_files(
     if problems:
         return RenderedTree({}, {}, tuple(sorted(problems, key=_problem_order)))
     return RenderedTree(files, records)
+
+
+def request_problems(targets: Sequence[str], templates_dir: Path | None = None) -> list[Problem]:
+    """A missing templates folder or an unknown target: what the CLI reports (exit 2)
+    before any planning, and what `render_files` refuses."""
+    problems = _templates_dir_problems(templates_dir)
+    if problems:
+        return problems
+    known = TemplateSet.load(templates_dir).targets()
+    return [
+        Problem(
+            "unknown-target",
+            f"no target {target!r}; available: {', '.join(known) or 'none'}",
+        )
+        for target in sorted(set(targets))
+        if not check_target_name(target) or target not in known
+    ]
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
