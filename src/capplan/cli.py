@@ -493,6 +493,9 @@ def main() -> None:
 
     gc.disable()
     streams.own()
+    if sys.stdout is None:  # fd 1 closed: no document can be written
+        sys.stderr.write("error: standard output is closed\n")
+        sys.exit(2)
     try:
         try:
             app()

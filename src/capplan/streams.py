@@ -60,23 +60,28 @@ def _text(fd: int, like: TextIO, closefd: bool) -> TextIO:
 def own() -> None:
     """Move the document to a private descriptor and point fd 1 at stderr.
 
-    After this, `sys.stdout` is the only way to the caller's stdout. When fd 1 or fd 2
-    is closed (`capplan … >&-`) there is nothing to protect and nothing changes.
+    After this, `sys.stdout` is the only way to the caller's stdout. When fd 1 is closed
+    (`capplan … >&-`) there is nothing to protect; the CLI then refuses (exit 2).
     """
+    if sys.stderr is None:  # fd 2 closed at start-up: messages go nowhere, but do not crash
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if sys.stdout is None:
+        return
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         document = os.dup(1)
     except OSError:
         return
+    errors = sys.stderr.fileno()
     try:
-        os.dup2(2, 1)
+        os.dup2(errors, 1)
     except OSError:  # no stderr: stray output goes nowhere
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.close(devnull)
     sys.stdout = _text(document, sys.stdout, closefd=True)
-    sys.stderr = _text(2, sys.stderr, closefd=False)
+    sys.stderr = _text(errors, sys.stderr, closefd=False)
 
 
 def flush() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import textwrap
@@ -125,3 +126,26 @@ def test_ctrl_c_exits_130_with_one_line(via: Via, tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=300)
     assert process.returncode == 130
     assert stderr.decode() == "capplan: interrupted\n"
+
+
+def _shell(line: str) -> subprocess.CompletedProcess[bytes]:
+    argv = " ".join(f"'{part}'" for part in command("module"))
+    return subprocess.run(
+        ["bash", "-c", line.replace("CAPPLAN", argv)],
+        capture_output=True,
+        env=environment("module"),
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_closed_stdout_is_a_usage_error() -> None:
+    done = _shell(f"CAPPLAN validate '{NETWORK_TUTORIAL}' --format json >&-")
+    assert done.returncode == 2
+    assert done.stderr.decode() == "error: standard output is closed\n"
+
+
+def test_a_closed_stderr_leaves_the_document_intact() -> None:
+    done = _shell(f"CAPPLAN plan '{NETWORK_TUTORIAL}' --format json 2>&-")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["plan"]["plan"] == "network"
