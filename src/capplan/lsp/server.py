@@ -327,7 +327,9 @@ async def semantic_tokens(
 def main() -> None:
     """Serve on stdio. The protocol gets a private copy of fd 1 and fd 1 itself points at
     stderr, so nothing else the process prints (a solver's banner) can corrupt the stream."""
-    protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
+    # sys.stdout, not fd 1: under `cli.main` the document already has its own descriptor
+    # (capplan.streams) and fd 1 points at stderr.
+    protocol_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     server.start_io(stdin=sys.stdin.buffer, stdout=protocol_out)
