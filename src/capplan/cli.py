@@ -140,7 +140,9 @@ def _compile_or_exit(path: Path, scenarios: list[Path] | None = None) -> Compila
 def _check_at(day: date | None, compilation: Compilation) -> None:
     """`--at` must lie in the plan horizon (checked before planning)."""
     model = compilation.model
-    if day is not None and model is not None and not model.start <= day <= model.end:
+    if day is None or model is None or not compilation.plannable:  # no horizon to judge by
+        return
+    if not model.start <= day <= model.end:
         raise _usage_error(
             f"--at {day.isoformat()} is outside the plan horizon "
             f"{model.start.isoformat()} .. {model.end.isoformat()}"
