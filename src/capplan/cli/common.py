@@ -1,0 +1,93 @@
+"""What the commands share: argument and option types, usage errors, the diagnostics output.
+
+A usage error (exit 2) is found before any work; the diagnostics of a model go to
+stderr as text or to stdout as JSON (LANGUAGE.md §5).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from capplan.api import Compilation
+    from capplan.diagnostics import Diagnostics
+
+
+class DiagFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FileArgument = Annotated[
+    Path,
+    typer.Argument(help="Root .cap file (imports are followed); `-` reads standard input."),
+]
+
+ScenarioOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--scenario",
+        help="A .cap file of overrides/removals applied after the model (repeatable, in order).",
+    ),
+]
+
+
+def usage_error(message: str) -> typer.Exit:
+    """Print `message` as a usage error; the caller raises the returned exit (code 2)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def emit(diagnostics: Diagnostics, format: DiagFormat) -> None:
+    """The diagnostics, sorted: text on stderr (nothing when there are none), or JSON on stdout."""
+    ordered = diagnostics.sorted()
+    if format is DiagFormat.json:
+        from capplan.diagnostics.json_format import render_json
+
+        sys.stdout.write(render_json(ordered))
+        return
+    from capplan.diagnostics.text import render_text
+
+    if ordered:
+        sys.stderr.write(render_text(ordered))
+
+
+def compile_or_exit(path: Path, scenarios: list[Path] | None = None) -> Compilation:
+    """The model of a FILE argument (`-`: standard input); exit 2 when it cannot be read."""
+    from capplan.api import compile_input
+    from capplan.load import UnreadableRoot
+
+    try:
+        return compile_input(path, scenarios or ())
+    except UnreadableRoot as exc:
+        raise usage_error(str(exc)) from None
+
+
+def parse_day(value: str | None) -> date | None:
+    """The `--at` day, or exit 2 when it is not a date."""
+    if value is None:
+        return None
+    from capplan.resolve.values import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise usage_error(f"--at {value}: {exc}") from None
+
+
+def check_at(day: date | None, compilation: Compilation) -> None:
+    """`--at` must lie in the plan horizon (checked before planning)."""
+    model = compilation.model
+    if day is None or model is None or not compilation.plannable:  # no horizon to judge by
+        return
+    if not model.start <= day <= model.end:
+        raise usage_error(
+            f"--at {day.isoformat()} is outside the plan horizon "
+            f"{model.start.isoformat()} .. {model.end.isoformat()}"
+        )
