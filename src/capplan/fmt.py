@@ -3,7 +3,7 @@
 The layout (docs/editors.md, "capplan fmt"):
 
 * two spaces of indent per block level; `name = value`, `key: value`, `[a, b]`,
-  `16 x 400 Gbps`, `a.b`; quantities keep their unit spelling and whether a
+  `16 x 400 Gbps`, `a.b`, `0d .. 2w .. 10w`; quantities keep their unit spelling and whether a
   space separated number and unit; numbers, dates and strings stay as written;
 * a block written on one line stays on one line (`{ a = 1  b = 2 }`, two spaces
   between members) when it holds no comment and fits in 100 columns; any other
@@ -341,6 +341,8 @@ def render_value(value: ast.Value) -> str:
         return value.dotted
     if isinstance(value, ast.Product):
         return f"{value.count.text} x {render_value(value.operand)}"
+    if isinstance(value, ast.Range):
+        return " .. ".join(render_value(v) for v in value.bounds)
     return "[" + ", ".join(render_value(v) for v in value.items) + "]"
 
 

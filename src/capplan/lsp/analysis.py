@@ -304,6 +304,9 @@ def value_refs(value: ast.Value) -> Iterator[ast.Ref]:
     elif isinstance(value, ast.ListVal):
         for item in value.items:
             yield from value_refs(item)
+    elif isinstance(value, ast.Range):
+        for bound in value.bounds:
+            yield from value_refs(bound)
 
 
 def file_items(analysis: Analysis, path: Path) -> list[ast.Item]:
@@ -351,8 +354,8 @@ def _quantity_in(value: ast.Value, offset: int) -> ast.Quantity | None:
         return value
     if isinstance(value, ast.Product):
         return _quantity_in(value.operand, offset)
-    if isinstance(value, ast.ListVal):
-        for item in value.items:
+    if isinstance(value, ast.ListVal | ast.Range):
+        for item in value.items if isinstance(value, ast.ListVal) else value.bounds:
             found = _quantity_in(item, offset)
             if found is not None:
                 return found

@@ -615,6 +615,9 @@ def _value_tokens(
     elif isinstance(value, ast.ListVal):
         for item in value.items:
             _value_tokens(item, text, names, found)
+    elif isinstance(value, ast.Range):
+        for bound in value.bounds:
+            _value_tokens(bound, text, names, found)
     else:
         for index, (part, start, end) in enumerate(ref_parts(value, text)):
             known = part in names if index == 0 else True

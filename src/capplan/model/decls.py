@@ -60,6 +60,18 @@ class Duration(Frozen):
         return " + ".join(parts)
 
 
+class Slip(Frozen):
+    """An uncertain delay in days (LANGUAGE.md §8): uniform, or triangular when `mode` is set.
+
+    Only `capplan risk` draws it; every other command plans with each slip at 0.
+    """
+
+    low: Decimal
+    mode: Decimal | None = None
+    high: Decimal
+    span: Span | None = None
+
+
 class Step(Frozen):
     """One schedule entry: a level (capacities) or an amount (deliveries, dues)."""
 
@@ -93,6 +105,7 @@ class Supplier(Decl):
     allocation: tuple[Step, ...] = ()
     allocation_unit: AllocationUnit = "racks"
     allocation_period: AllocationPeriod = "mo"
+    slip: Slip | None = None  # shared by every lot it supplies (`supplier` or `via`)
 
 
 class RackType(Decl):
@@ -112,6 +125,7 @@ class Hall(Decl):
     cooling: HallCooling
     power: tuple[Step, ...] | None = None  # IT capacity levels, W; None: unlimited
     ready: date
+    ready_slip: Slip | None = None
 
     @property
     def addr(self) -> HallAddr:
@@ -131,6 +145,7 @@ class Site(Decl):
     region: str | None = None
     energy_price: Decimal | None = None
     halls: dict[str, Hall] = Field(default_factory=dict)
+    power_slip: Slip | None = None  # delays the envelope steps dated after as_of (or start)
 
 
 class Tranche(Frozen):
@@ -150,6 +165,7 @@ class Lot(Decl):
     via: str | None = None
     priority: int = 0
     arrival_from_order: bool = False  # arrive was derived as order + lead time
+    slip: Slip | None = None  # delays every tranche together
     index: int = 0  # declaration order across the whole model
 
     @property
@@ -176,6 +192,7 @@ class Link(Decl):
     order: date | None = None
     supplier: str | None = None
     distance: Decimal | None = None  # m
+    ready_slip: Slip | None = None
 
 
 class Flow(Decl):

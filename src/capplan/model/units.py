@@ -66,6 +66,9 @@ UNITS: dict[str, Unit] = {
     )
 }
 
+RANGE_MONTH_DAYS = Decimal("30.4375")
+"""Days in a `mo` inside a range (LANGUAGE.md §8): the mean Gregorian month, 365.25 / 12."""
+
 _NUMBER = re.compile(r"[0-9][0-9_]*(?:\.[0-9_]+)?")
 _QUANTITY = re.compile(r"([0-9][0-9_]*(?:\.[0-9_]+)?)[ \t]*(.*)", re.S)
 

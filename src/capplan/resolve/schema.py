@@ -37,6 +37,7 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "supplies": AttrSpec(),
         "lead_time": AttrSpec(),
         "allocation": AttrSpec(map_ok=True),
+        "slip": AttrSpec(),
     },
     "rack_type": {
         "gpus": AttrSpec(required=True),
@@ -55,12 +56,14 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "country": AttrSpec(),
         "region": AttrSpec(),
         "energy_price": AttrSpec(),
+        "power_slip": AttrSpec(),
     },
     "hall": {
         "positions": AttrSpec(required=True),
         "cooling": AttrSpec(required=True),
         "power": AttrSpec(map_ok=True),
         "ready": DATE,
+        "ready_slip": AttrSpec(),
     },
     "lot": {
         "supplier": AttrSpec(required=True),
@@ -72,6 +75,7 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "order": DATE,
         "via": AttrSpec(),
         "priority": AttrSpec(),
+        "slip": AttrSpec(),
     },
     "pop": {"country": AttrSpec(), "region": AttrSpec()},
     "link": {
@@ -82,6 +86,7 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "order": DATE,
         "supplier": AttrSpec(),
         "distance": AttrSpec(),
+        "ready_slip": AttrSpec(),
     },
     "flow": {
         "from": AttrSpec(required=True),

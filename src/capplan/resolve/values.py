@@ -59,6 +59,11 @@ CANONICAL = {
     Dim.ENERGY_PRICE: "per MWh",
 }
 
+RANGE_HELP = (
+    "a range is allowed only in the slip attributes: `slip` of a lot or supplier, "
+    "`power_slip` of a site, `ready_slip` of a hall or link"
+)
+
 _DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?")
 _QUARTER = re.compile(r"([0-9]{4})-Q([0-9]+)")
 
@@ -113,6 +118,8 @@ def describe(value: ast.Value) -> str:
         return "a boolean"
     if isinstance(value, ast.ListVal):
         return "a list"
+    if isinstance(value, ast.Range):
+        return "a range"
     return f"the name `{value.dotted}`"
 
 
@@ -180,6 +187,7 @@ class ValueReader:
                 Code.E205,
                 f"expected {expected}, found {describe(value)}",
                 Span(source, value.start, value.end),
+                suggestions=[RANGE_HELP] if isinstance(value, ast.Range) else [],
             )
         )
 
@@ -472,8 +480,8 @@ class ValueReader:
             self.date_text(value, source)
         elif isinstance(value, ast.String):
             self.unescape(value, source)
-        elif isinstance(value, ast.ListVal):
-            for item in value.items:
+        elif isinstance(value, ast.ListVal | ast.Range):
+            for item in value.items if isinstance(value, ast.ListVal) else value.bounds:
                 self.check_literal(item, source)
         else:
             self.deref(value, source)  # a const cycle is an error even if unused

@@ -72,7 +72,23 @@ class Ref:
         return ".".join(self.parts)
 
 
-Value = Number | Quantity | Product | DateLit | String | Bool | ListVal | Ref
+@dataclass(slots=True)
+class Range:
+    """`LOW .. HIGH` or `LOW .. MODE .. HIGH` (LANGUAGE.md section 8): an uncertain duration."""
+
+    low: Value
+    mode: Value | None  # None: uniform between the bounds
+    high: Value
+    start: int
+    end: int
+
+    @property
+    def bounds(self) -> tuple[Value, ...]:
+        """The bounds as written, in order."""
+        return (self.low, self.high) if self.mode is None else (self.low, self.mode, self.high)
+
+
+Value = Number | Quantity | Product | DateLit | String | Bool | ListVal | Ref | Range
 Key = DateLit | String | Ref
 
 

@@ -73,6 +73,7 @@ TOKEN_NAMES = {
     "COLON": "`:`",
     "COMMA": "`,`",
     "DOT": "`.`",
+    "DOTS": "`..`",
     "NAME": "a name",
     "STRING": "a string",
     "NUMBER": "a number",

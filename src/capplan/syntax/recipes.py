@@ -40,7 +40,11 @@ class ListRecipe(NamedTuple):
     items: tuple[ValueRecipe, ...]
 
 
-ValueRecipe = LeafRecipe | RefRecipe | ProductRecipe | ListRecipe
+class RangeRecipe(NamedTuple):
+    bounds: tuple[ValueRecipe, ...]  # LOW, HIGH or LOW, MODE, HIGH
+
+
+ValueRecipe = LeafRecipe | RefRecipe | ProductRecipe | ListRecipe | RangeRecipe
 
 
 class AttrRecipe(NamedTuple):
@@ -165,6 +169,8 @@ def _value(node: Token | Tree[Token]) -> ValueRecipe:
     if kind == "list":
         items = tuple(_value(c) for c in children if isinstance(c, Tree))
         return ListRecipe(_leaf(children[0]), _leaf(children[-1]), items)
+    if kind == "range":  # bound DOTS bound [DOTS bound]: every other child
+        return RangeRecipe(tuple(_value(c) for c in children[::2]))
     return LeafRecipe(str(kind), _leaf(children[0]))
 
 
@@ -262,6 +268,10 @@ class Builder:
             text, start, end = self._tok(recipe.number)
             operand = self.value(recipe.operand)
             return ast.Product(ast.Number(text, start, end), operand, start, operand.end)
+        if type(recipe) is RangeRecipe:
+            bounds = [self.value(r) for r in recipe.bounds]
+            mode = bounds[1] if len(bounds) == 3 else None
+            return ast.Range(bounds[0], mode, bounds[-1], bounds[0].start, bounds[-1].end)
         assert type(recipe) is ListRecipe
         open_start = self.regs[recipe.open + 1][0]
         close_end = self.regs[recipe.close + 1][1]

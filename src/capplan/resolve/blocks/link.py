@@ -10,6 +10,7 @@ from capplan.model.decls import Link, Supplier
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
 from capplan.resolve.members import common, members, value
+from capplan.resolve.ranges import slip_attr
 from capplan.resolve.references import ref_attr
 from capplan.resolve.schedules import after_lead_time, canonical, date_attr, schedule
 
@@ -52,6 +53,7 @@ def build_link(ctx: Context, site: DeclSite) -> Link | None:
         order=order,
         supplier=supplier,
         distance=distance,
+        ready_slip=slip_attr(ctx, site, found, "ready_slip"),
     )
 
 

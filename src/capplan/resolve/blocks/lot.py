@@ -9,6 +9,7 @@ from capplan.diagnostics.codes import Code
 from capplan.model.decls import Lot, RackType, Supplier, Tranche
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.members import common, members, missing, value
+from capplan.resolve.ranges import slip_attr
 from capplan.resolve.references import ref, ref_attr
 from capplan.resolve.schedules import after_lead_time, counter, date_attr, later, schedule
 from capplan.syntax import ast
@@ -31,6 +32,7 @@ def build_lot(ctx: Context, site: DeclSite) -> Lot | None:
     priority = (ctx.reader.count(written, source, "priority") or 0) if written else 0
     racks = _lot_size(ctx, site, found, rack_type)
     order = date_attr(ctx, site, found, "order")
+    slip = slip_attr(ctx, site, found, "slip")
     tranches = _tranches(ctx, site, found, racks, supplier, order)
     rack = ctx.get(rack_type, RackType)
     if tranches is not None and rack is not None and not _installable(ctx, rack, tranches[0]):
@@ -42,6 +44,7 @@ def build_lot(ctx: Context, site: DeclSite) -> Lot | None:
         or racks is None
         or tranches is None
         or ("via" in found and via is None)
+        or ("slip" in found and slip is None)
     ):
         return None
     return Lot(
@@ -56,6 +59,7 @@ def build_lot(ctx: Context, site: DeclSite) -> Lot | None:
         order=order,
         priority=priority,
         arrival_from_order=tranches[1],
+        slip=slip,
         index=site.index,
     )
 

@@ -10,6 +10,7 @@ from capplan.model.decls import HALL_COOLINGS, Hall, Site
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
 from capplan.resolve.members import common, members, value, word_attr
+from capplan.resolve.ranges import slip_attr
 from capplan.resolve.schedules import canonical, date_attr, schedule
 from capplan.syntax import ast
 
@@ -63,6 +64,7 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
         region=region,
         energy_price=price,
         halls=halls,
+        power_slip=slip_attr(ctx, site, found, "power_slip"),
     )
 
 
@@ -110,4 +112,5 @@ def _build_hall(ctx: Context, parent: DeclSite, node: ast.Decl) -> Hall | None:
         cooling=mode,
         power=power,
         ready=ready,
+        ready_slip=slip_attr(ctx, site, found, "ready_slip"),
     )

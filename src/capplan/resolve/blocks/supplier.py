@@ -17,6 +17,7 @@ from capplan.model.decls import (
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
 from capplan.resolve.members import common, members, value
+from capplan.resolve.ranges import slip_attr
 from capplan.resolve.schedules import schedule
 from capplan.source import SourceFile
 from capplan.syntax import ast
@@ -49,6 +50,7 @@ def build_supplier(ctx: Context, site: DeclSite) -> Supplier:
         allocation=allocation.steps,
         allocation_unit=allocation.unit,
         allocation_period=allocation.period,
+        slip=slip_attr(ctx, site, found, "slip"),
     )
 
 
