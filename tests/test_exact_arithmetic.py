@@ -154,4 +154,4 @@ def test_e500_message_shows_the_excess(write_cap: Any) -> None:
     assert result.exit_code == 1
     e500 = only(result, "E500")
     assert "need 400.000001 Gbps across `ap`, which carry 400 Gbps" in e500["summary"]
-    assert "over by 1000 bit/s, 100.0000002% of the bottleneck" in e500["detail"]
+    assert "over by 1,000 bit/s, 100.0000002% of the bottleneck" in e500["detail"]

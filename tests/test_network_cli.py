@@ -153,3 +153,27 @@ flow lonely { from = c  to = b  rate = 1 Gbps }
     [e502] = diagnostics(result, "E502")
     assert e502["summary"] == "flow `lonely`: `c` and `b` are never connected"
     assert not diagnostics(result, "E500"), "no E500 on top of E502 for the same flow"
+
+
+def test_flows_before_any_link_is_ready_say_when_the_link_comes_up(write_cap: Any) -> None:
+    result = plan(
+        write_cap,
+        """
+link ab { from = a  to = b  capacity = 400 Gbps  ready = 2026-05-01 }
+flow f { from = a  to = b  rate = 100 Gbps }
+""",
+    )
+    e500 = diagnostics(result, "E500")
+    assert len(e500) == 1
+    # 2026-01-01 .. 2026-04-30 the only link is not ready: a date problem, so the
+    # message says when the link comes up instead of "which carry 0 bit/s".
+    assert e500[0]["summary"] == (
+        "flows `f` not routable from 2026-01-01 until 2026-04-30: they need 100 Gbps "
+        "before any link between their endpoints is up (`ab` is ready on 2026-05-01)"
+    )
+    assert "0 bit/s" not in e500[0]["summary"] + e500[0]["detail"]
+    assert (
+        e500[0]["detail"]
+        == "on 2026-01-01 no link with capacity joins them yet; 1 checked day fails"
+    )
+    assert e500[0]["related"][0]["message"] == "`ab` is ready on 2026-05-01"

@@ -724,13 +724,15 @@ def test_commitments_met_and_missed_with_shared_scope(write_cap: Any) -> None:
         "on 2026-04-01: required 1,440 GPUs at s, live 1,080, shortfall 360"
     )
     # on 2026-04-01 the 5 racks not live wait for site power: 5 x 72 = 360 GPUs
-    assert april["detail"].splitlines()[1] == "held back: 360 GPUs site power"
+    assert april["detail"].splitlines()[1] == (
+        "GPUs in scope not live on 2026-04-01: 360 waiting for site power"
+    )
     assert "`beta` 360" in april["detail"]
     assert april["related"][0]["message"] == "`beta` shares this scope"
     # on 2026-06-01 every planned rack is live: the shortfall is not planned at all
     june = missed[1]
     assert "short 720 (not enough GPUs planned)" in june["summary"]
-    assert "720 GPUs not enough GPUs planned" in june["detail"]
+    assert "not live on 2026-06-01: 720 not planned in any lot" in june["detail"]
     assert result.exit_code == 1
 
 
@@ -791,7 +793,8 @@ def test_commitment_main_cause_counts_each_waiting_rack(write_cap: Any) -> None:
     assert where(missed) == (9, 33)
     assert missed["summary"].endswith(f"short {160 * GB300:,} (positions)")  # 11,520
     assert missed["detail"].splitlines()[1] == (
-        f"held back: {100 * GB300:,} GPUs positions, {60 * GB300:,} GPUs site power"
+        "GPUs in scope not live on 2026-05-01: "
+        f"{100 * GB300:,} waiting for free positions, {60 * GB300:,} waiting for site power"
     )
 
 

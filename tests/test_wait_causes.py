@@ -72,7 +72,7 @@ def test_racks_waiting_for_site_power_while_the_first_hall_is_full(write_cap: An
     assert e400["summary"] == (
         "commitment `c` not met on 2026-04-30: 216 of 360 GPUs live, short 144 (site power)"
     )
-    assert "held back: 144 GPUs site power" in e400["detail"]
+    assert "GPUs in scope not live on 2026-04-30: 144 waiting for site power" in e400["detail"]
 
     # the lots table of the text report names the same cause
     text = plan(path).stdout

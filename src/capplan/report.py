@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from capplan.api import Planned
+from capplan.model.addr import HallAddr
 from capplan.model.decls import Model, Site
 from capplan.model.rules import Cause, level_at, main_cause
 from capplan.schedule import Schedule
@@ -43,6 +44,19 @@ class TimelineRow(Row):
     headroom_mw: float  # usable - facility
 
 
+class HallRow(Row):
+    """One hall's use on the plan's last day: positions and hall power."""
+
+    hall: str
+    cooling: str
+    positions: int
+    racks_live: int
+    positions_free: int
+    it_mw: float  # IT power of the racks live
+    power_mw: float | None  # the hall's IT capacity in force (None: not limited by the hall)
+    headroom_mw: float | None  # power - IT live
+
+
 class SiteReport(Row):
     name: str
     pue: float
@@ -52,6 +66,7 @@ class SiteReport(Row):
     gpus_planned: int
     gpus_live_at_end: int
     timeline: list[TimelineRow]
+    hall_use: list[HallRow]
 
 
 class GoLiveRow(Row):
@@ -164,6 +179,36 @@ def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[Timeline
                 level.racks if level else 0,
                 level.gpus if level else 0,
                 level.it_w if level else Decimal(0),
+            )
+        )
+    return rows
+
+
+def hall_use(model: Model, schedule: Schedule, site: Site) -> list[HallRow]:
+    """Each hall of `site` on the plan end: racks live against positions and hall power."""
+    racks: dict[str, int] = dict.fromkeys(site.halls, 0)
+    it_w: dict[str, Decimal] = dict.fromkeys(site.halls, Decimal(0))
+    for lot in model.lots.values():
+        if lot.site != site.name:
+            continue
+        rack_power = model.rack_types[lot.rack_type].power
+        for part in schedule.lots[lot.name].parts:
+            name = HallAddr.parse(part.hall).hall
+            racks[name] += part.racks
+            it_w[name] += part.racks * rack_power
+    rows = []
+    for name, hall in site.halls.items():
+        power = level_at(hall.power, model.end) if hall.power is not None else None
+        rows.append(
+            HallRow(
+                hall=name,
+                cooling=hall.cooling,
+                positions=hall.positions,
+                racks_live=racks[name],
+                positions_free=hall.positions - racks[name],
+                it_mw=mw(it_w[name]),
+                power_mw=mw(power) if power is not None else None,
+                headroom_mw=mw(power - it_w[name]) if power is not None else None,
             )
         )
     return rows
@@ -308,6 +353,7 @@ def build_report(planned: Planned, at: date | None = None) -> PlanReport:
                 gpus_planned=planned_gpus,
                 gpus_live_at_end=schedule.gpus_live([site.name], model.end),
                 timeline=site_timeline(model, schedule, site),
+                hall_use=hall_use(model, schedule, site),
             )
         )
     idle = dict(schedule.idle_gpu_days)

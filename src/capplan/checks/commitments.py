@@ -12,6 +12,7 @@ from capplan.diagnostics import Diagnostic, Related, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Commitment, Model, Step
 from capplan.model.rules import CAUSE_LABELS, CAUSES, Cause, level_at
+from capplan.numbers import count
 from capplan.schedule import Schedule
 
 Shortfall = Cause | Literal["not_delivered", "not_planned"]
@@ -20,6 +21,18 @@ Shortfall = Cause | Literal["not_delivered", "not_planned"]
 SHORTFALL_LABELS: dict[Shortfall, str] = {cause: CAUSE_LABELS[cause] for cause in CAUSES}
 SHORTFALL_LABELS["not_delivered"] = "not delivered by then"
 SHORTFALL_LABELS["not_planned"] = "not enough GPUs planned"
+
+HELD_BACK: dict[Shortfall, str] = {
+    "install": "still in install",
+    "hall_not_ready": "waiting for their hall to be ready",
+    "cooling": "waiting for a hall whose cooling accepts them",
+    "positions": "waiting for free positions",
+    "hall_power": "waiting for hall power",
+    "site_power": "waiting for site power",
+    "not_delivered": "not delivered by then",
+    "not_planned": "not planned in any lot",
+}
+"""What a count of GPUs is doing, as E400's detail lists it: "6,192 waiting for free positions"."""
 
 
 def required_on(model: Model, commitment: Commitment, day: date) -> int:
@@ -114,9 +127,9 @@ def check_commitments(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
         detail = [
             f"on {step.day}: required {required:,} GPUs at {scope}, live {live:,}, "
             f"shortfall {shortfall:,}",
-            "held back: "
+            f"GPUs in scope not live on {step.day}: "
             + ", ".join(
-                f"{gpus:,} GPUs {SHORTFALL_LABELS[cause]}"
+                f"{count(gpus)} {HELD_BACK[cause]}"
                 for cause, gpus in sorted(causes.items(), key=lambda kv: -kv[1])
             ),
         ]

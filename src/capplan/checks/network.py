@@ -12,8 +12,8 @@ from capplan.diagnostics import Diagnostic, Related, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Flow, Link, Model
 from capplan.model.rules import level_at
-from capplan.model.units import format_apart, format_bandwidth
 from capplan.netflow import Finding, NetFlow, NetLink, NetworkReport, StepFn, analyse_network
+from capplan.numbers import count, format_apart, format_bandwidth
 from capplan.perf import gc_paused
 from capplan.schedule import Schedule
 
@@ -136,6 +136,8 @@ def _share(demand: float, capacity: float) -> str:
 
 
 def _unroutable(model: Model, finding: Finding) -> Diagnostic:
+    if finding.capacity_bps <= 0:
+        return _not_ready(model, finding)
     flow = model.flows[finding.flows[0]]
     worst = _day(finding.worst_day)
     need, carry = _need_carry(finding.demand_bps, finding.capacity_bps)
@@ -143,15 +145,11 @@ def _unroutable(model: Model, finding: Finding) -> Diagnostic:
         f"flows {_names(finding.flows)} not routable {_when(finding, model)}: "
         f"need {need} across {_names(finding.links)}, which carry {carry}"
     )
-    load = (
-        f"over by {format_bandwidth(Decimal(finding.demand_bps - finding.capacity_bps))}, "
-        f"{_share(finding.demand_bps, finding.capacity_bps)} of the bottleneck"
-        if finding.capacity_bps > 0
-        else "no link with capacity joins them that day"
-    )
+    over = format_bandwidth(Decimal(finding.demand_bps - finding.capacity_bps))
     detail = (
-        f"worst on {worst}: demand {need} vs capacity {carry} ({load}); "
-        f"{finding.days_checked} checked day(s) fail"
+        f"worst on {worst}: demand {need} vs capacity {carry} (over by {over}, "
+        f"{_share(finding.demand_bps, finding.capacity_bps)} of the bottleneck); "
+        f"{_failing_days(finding.days_checked)}"
     )
     if finding.certificate == "saturated":
         detail += "; bottleneck links found from the LP's duals (every single cut fits)"
@@ -165,6 +163,60 @@ def _unroutable(model: Model, finding: Finding) -> Diagnostic:
         related=_link_related(model, finding.links),
         suggestions=(
             "add capacity on the bottleneck links, add a path around them, or lower the rates",
+        ),
+    )
+
+
+def _failing_days(days: int) -> str:
+    return "1 checked day fails" if days == 1 else f"{count(days)} checked days fail"
+
+
+def _first_up(link: Link, after: date) -> date | None:
+    """The first day after `after` on which `link` has capacity (None: never in the plan)."""
+    for day, value in link_capacity(link):
+        if day > after.toordinal() and value > 0:
+            return _day(day)
+    return None
+
+
+def _not_ready(model: Model, finding: Finding) -> Diagnostic:
+    """E500 while no link between the flows' endpoints is up yet: a date problem, not a size one.
+
+    The links are simply not ready (or have no capacity yet), so the message says when
+    they come up instead of comparing the demand with a capacity of zero.
+    """
+    flow = model.flows[finding.flows[0]]
+    worst = _day(finding.worst_day)
+    demand = format_bandwidth(Decimal(finding.demand_bps))
+    down = [model.links[n] for n in finding.links if n in model.links]
+    ups = {link.name: _first_up(link, worst) for link in down}
+    when = [f"`{name}` is ready on {day}" for name, day in ups.items() if day is not None]
+    never = [f"`{name}`" for name, day in ups.items() if day is None]
+    if never:
+        when.append(", ".join(never) + (" has" if len(never) == 1 else " have") + " no capacity")
+    summary = (
+        f"flows {_names(finding.flows)} not routable {_when(finding, model)}: they need "
+        f"{demand} before any link between their endpoints is up"
+        + (f" ({'; '.join(when)})" if when else "")
+    )
+    related = [
+        Related(
+            f"`{link.name}` is ready on {ups[link.name]}"
+            if ups[link.name] is not None
+            else f"`{link.name}` has no capacity in the plan",
+            link.attr_span("ready" if link.ready is not None else "capacity"),
+        )
+        for link in down
+    ]
+    return error(
+        Code.E500,
+        summary,
+        flow.attr_span("rate"),
+        detail=f"on {worst} no link with capacity joins them yet; {_failing_days(finding.days_checked)}",
+        related=related,
+        suggestions=(
+            "bring a link's `ready` (or `order`) forward, add a link that is up in time, "
+            "or start the traffic later",
         ),
     )
 

@@ -20,7 +20,7 @@ from capplan.model.rules import (
     rack_fits,
     site_it_ceiling,
 )
-from capplan.model.units import format_apart, format_power
+from capplan.numbers import format_apart, format_power
 from capplan.schedule import LotOutcome, Schedule
 
 

@@ -37,6 +37,7 @@ from capplan.diff.report import (
 )
 from capplan.diff.summary import headline
 from capplan.model.rules import beyond_install
+from capplan.numbers import count
 from capplan.report import PlanReport
 
 # A link's peak utilisation must move by more than this (a fraction: 5 points) to be reported.
@@ -346,7 +347,7 @@ def _regressions(
         elif not c.new.met and c.new.shortfall > c.old.shortfall:
             out.append(
                 f"commitment {c.commitment} on {c.day}: shortfall grows "
-                f"{c.old.shortfall:,} -> {c.new.shortfall:,}"
+                f"{count(c.old.shortfall)} -> {count(c.new.shortfall)}"
             )
     for lot in lots:
         before = lot.old.stranded_racks if lot.old else 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from capplan.numbers import counted, trimmed
+
 if TYPE_CHECKING:
     from capplan.diff.report import DiffReport
 
@@ -13,12 +15,12 @@ MINUS = "\u2212"  # a real minus sign, as a reviewer would typeset it
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+    return counted(count, word, words)
 
 
 def signed(value: float, unit: str = "") -> str:
     """`+12 MW`, `−0.5 MW`: at most 3 decimals, no trailing zeros."""
-    text = f"{abs(value):,.3f}".rstrip("0").rstrip(".")
+    text = trimmed(abs(value))
     sign = "+" if value > 0 else MINUS if value < 0 else ""
     return f"{sign}{text}{' ' + unit if unit else ''}"
 

@@ -14,6 +14,7 @@ from datetime import date
 from capplan.checks.commitments import SHORTFALL_LABELS
 from capplan.diff.report import CommitmentState, DiffReport, LotState
 from capplan.diff.summary import signed
+from capplan.numbers import count, mw_unit, percent
 
 # GitHub rejects a comment body over 65,536 characters; stay well under it.
 MARKDOWN_LIMIT = 65_536
@@ -47,8 +48,8 @@ def _both(old: object, new: object) -> str:
 def _commitment_cell(state: CommitmentState | None) -> str:
     if state is None:
         return DASH
-    status = "met" if state.met else f"short {state.shortfall:,}"
-    return f"{status} ({state.live:,}/{state.required:,})"
+    status = "met" if state.met else f"short {count(state.shortfall)}"
+    return f"{status} ({count(state.live)}/{count(state.required)})"
 
 
 def _label(cause: str) -> str:
@@ -64,7 +65,7 @@ def _idle(old: LotState | None, new: LotState | None) -> str:
     after = new.idle_gpu_days if new else {}
     causes = sorted(set(before) | set(after))
     cells = [
-        f"{_label(c)} {before.get(c, 0):,} {ARROW} {after.get(c, 0):,}"
+        f"{_label(c)} {count(before.get(c, 0))} {ARROW} {count(after.get(c, 0))}"
         for c in causes
         if before.get(c, 0) != after.get(c, 0)
     ]
@@ -120,12 +121,12 @@ def sections(report: DiffReport) -> list[Section]:
                 (
                     s.site,
                     _both(
-                        f"{s.old.gpus_live_at_end:,}" if s.old else DASH,
-                        f"{s.new.gpus_live_at_end:,}" if s.new else DASH,
+                        count(s.old.gpus_live_at_end) if s.old else DASH,
+                        count(s.new.gpus_live_at_end) if s.new else DASH,
                     ),
                     _both(
-                        f"{s.old.min_headroom_mw:g} MW" if s.old else DASH,
-                        f"{s.new.min_headroom_mw:g} MW" if s.new else DASH,
+                        mw_unit(s.old.min_headroom_mw) if s.old else DASH,
+                        mw_unit(s.new.min_headroom_mw) if s.new else DASH,
                     )
                     + (f" ({signed(s.headroom_mw, 'MW')})" if s.headroom_mw else ""),
                     _both(
@@ -191,7 +192,7 @@ def sections(report: DiffReport) -> list[Section]:
 def _utilisation(value: float | None, day: date | None) -> str:
     if value is None:
         return DASH
-    return f"{value:.1%}" + (f" on {day.isoformat()}" if day else "")
+    return percent(value) + (f" on {day.isoformat()}" if day else "")
 
 
 def _rendered_note(report: DiffReport) -> str | None:

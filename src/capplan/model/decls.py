@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -238,6 +238,29 @@ class Model(Frozen):
     flows: dict[str, Flow] = Field(default_factory=dict)
     commitments: dict[str, Commitment] = Field(default_factory=dict)
     written_dates: tuple[tuple[date, Span], ...] = ()  # every date as written, for W404
+
+    def declaration_count(self) -> int:
+        """Declarations in the model, halls included (after scenarios), as `validate` counts them."""
+        kinds: tuple[dict[str, Any], ...] = (
+            self.suppliers,
+            self.rack_types,
+            self.sites,
+            self.lots,
+            self.pops,
+            self.links,
+            self.flows,
+            self.commitments,
+        )
+        halls = sum(len(site.halls) for site in self.sites.values())
+        return int(self.plan is not None) + sum(map(len, kinds)) + halls
+
+    def gpus_planned(self) -> int:
+        """GPUs of every lot (racks x the rack type's GPUs), live or not."""
+        return sum(
+            lot.racks * self.rack_types[lot.rack_type].gpus
+            for lot in self.lots.values()
+            if lot.rack_type in self.rack_types
+        )
 
     @property
     def start(self) -> date:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 
@@ -144,49 +143,3 @@ def _unit_help(symbol: str) -> str:
     if close:
         return f"did you mean `{close[0]}`?"
     return "known units: " + ", ".join(f"`{u}`" for u in UNITS)
-
-
-def format_power(watts: Decimal | float | int, digits: int = 3) -> str:
-    value = Decimal(watts)
-    for symbol, factor in (("GW", Decimal("1e9")), ("MW", Decimal("1e6")), ("kW", Decimal("1e3"))):
-        if abs(value) >= factor:
-            return f"{_trim(value / factor, digits)} {symbol}"
-    return f"{_trim(value, digits)} W"
-
-
-def format_bandwidth(bps: Decimal | float | int, digits: int = 3) -> str:
-    value = Decimal(bps)
-    for symbol, factor in (
-        ("Tbps", Decimal("1e12")),
-        ("Gbps", Decimal("1e9")),
-        ("Mbps", Decimal("1e6")),
-    ):
-        if abs(value) >= factor:
-            return f"{_trim(value / factor, digits)} {symbol}"
-    return f"{_trim(value, digits)} bit/s"
-
-
-def format_apart(
-    formatter: Callable[[Decimal, int], str], first: Decimal, second: Decimal
-) -> tuple[str, str]:
-    """Both figures with as many decimals as it takes for unequal values to read unequal.
-
-    A diagnostic that says one figure exceeds another must never print them alike
-    (LANGUAGE.md §4: a displayed figure never hides the excess).
-    """
-    digits = 3
-    while True:
-        a, b = formatter(first, digits), formatter(second, digits)
-        if a != b or first == second or digits >= 60:
-            return a, b
-        digits += 3
-
-
-def _trim(value: Decimal, digits: int = 3) -> str:
-    with localcontext() as context:  # room for every digit: quantize never overflows
-        context.prec = max(28, value.adjusted() + digits + 2)
-        rounded = round(value, digits)
-        text = f"{rounded:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from capplan.numbers import count, percent, pue
 from capplan.report import PlanReport
 from capplan.views.tables import (
     COMMITMENT_HEADERS,
@@ -40,8 +41,8 @@ def render_plan_markdown(report: PlanReport) -> str:
         f"Horizon {report.start} to {report.end}."
         + (f" As of {report.as_of}." if report.as_of else ""),
         "",
-        f"GPUs planned: {report.gpus_planned:,}; live by {report.end}: {report.gpus_live_at_end:,}; "
-        f"stranded racks: {report.stranded_racks:,}.",
+        f"GPUs planned: {count(report.gpus_planned)}; live by {report.end}: "
+        f"{count(report.gpus_live_at_end)}; stranded racks: {count(report.stranded_racks)}.",
         "",
     ]
     for site in report.sites:
@@ -49,8 +50,8 @@ def render_plan_markdown(report: PlanReport) -> str:
         out += [
             f"## Site {site.name}",
             "",
-            f"PUE {site.pue:g}, reserve {site.reserve * 100:g}%, "
-            f"{site.gpus_planned:,} GPUs planned."
+            f"PUE {pue(site.pue)}, reserve {percent(site.reserve)}, "
+            f"{count(site.gpus_planned)} GPUs planned."
             + (" Last state of each month." if monthly else ""),
             "",
         ]
@@ -58,7 +59,7 @@ def render_plan_markdown(report: PlanReport) -> str:
     lots, hidden = notable_lots(report)
     out += ["## Lots", ""] + _md_table(LOT_HEADERS, [lot_cells(lot) for lot in lots]) + [""]
     if hidden:
-        out += [f"{hidden:,} more lots are live without waiting beyond install.", ""]
+        out += [f"{count(hidden)} more lots are live without waiting beyond install.", ""]
     if report.commitments:
         out += ["## Commitments", ""]
         out += _md_table(COMMITMENT_HEADERS, [commitment_cells(r) for r in report.commitments]) + [
@@ -67,7 +68,7 @@ def render_plan_markdown(report: PlanReport) -> str:
     idle = idle_by_cause(report)
     out += ["## Idle GPU-days by cause", ""]
     out += (
-        _md_table(["cause", "GPU-days"], [[c, f"{d:,}"] for c, d in idle.items()])
+        _md_table(["cause", "GPU-days"], [[c, count(d)] for c, d in idle.items()])
         if idle
         else ["None."]
     )
@@ -82,6 +83,6 @@ def render_plan_markdown(report: PlanReport) -> str:
             out.append("")
     if report.at is not None:
         at = report.at
-        out += [f"## State on {at.day}", "", f"{at.gpus_live:,} GPUs live.", ""]
+        out += [f"## State on {at.day}", "", f"{count(at.gpus_live)} GPUs live.", ""]
         out += _md_table(STATE_HEADERS, [state_cells(s) for s in at.sites]) + [""]
     return "\n".join(out)

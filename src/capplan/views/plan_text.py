@@ -10,6 +10,7 @@ from rich.table import Table
 from capplan.report import PlanReport
 from capplan.views.tables import (
     COMMITMENT_HEADERS,
+    HALL_HEADERS,
     LINK_HEADERS,
     LOT_HEADERS,
     PROTECTION_HEADERS,
@@ -17,6 +18,7 @@ from capplan.views.tables import (
     TIMELINE_HEADERS,
     commitment_cells,
     condensed_timeline,
+    hall_cells,
     idle_by_cause,
     link_cells,
     lot_cells,
@@ -82,6 +84,8 @@ def render_plan_text(report: PlanReport, width: int | None = None, color: bool =
         )
         console.print()
         console.print(_table(title, TIMELINE_HEADERS, [timeline_cells(r) for r in rows]))
+        halls = f"halls of {site.name} on {report.end}"
+        console.print(_table(halls, HALL_HEADERS, [hall_cells(h) for h in site.hall_use]))
     lots, hidden = notable_lots(report)
     console.print()
     console.print(_table("lots", LOT_HEADERS, [lot_cells(lot) for lot in lots]))

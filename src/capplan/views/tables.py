@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from capplan.model.addr import destination
 from capplan.model.rules import CAUSE_LABELS, beyond_install
+from capplan.numbers import count, gbps, mw, percent
 from capplan.report import (
     CommitmentRow,
+    HallRow,
     LinkRow,
     LotReport,
     PlanReport,
@@ -42,10 +44,16 @@ COMMITMENT_HEADERS = ["commitment", "customer", "scope", "date", "required", "li
 LINK_HEADERS = ["link", "ends", "capacity Gbps", "peak use", "peak day", "headroom Gbps"]
 PROTECTION_HEADERS = ["protected flow", "worst single loss", "day", "load after loss"]
 STATE_HEADERS = ["site", *TIMELINE_HEADERS[1:]]
-
-
-def _num(value: float) -> str:
-    return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+HALL_HEADERS = [
+    "hall",
+    "cooling",
+    "positions",
+    "used",
+    "free",
+    "IT MW",
+    "hall MW",
+    "headroom MW",
+]
 
 
 def condensed_timeline(rows: list[TimelineRow]) -> tuple[list[TimelineRow], bool]:
@@ -61,13 +69,13 @@ def condensed_timeline(rows: list[TimelineRow]) -> tuple[list[TimelineRow], bool
 def timeline_cells(row: TimelineRow) -> list[str]:
     return [
         str(row.day),
-        f"{row.racks:,}",
-        f"{row.gpus:,}",
-        _num(row.it_mw),
-        _num(row.facility_mw),
-        _num(row.envelope_mw),
-        _num(row.usable_mw),
-        _num(row.headroom_mw),
+        count(row.racks),
+        count(row.gpus),
+        mw(row.it_mw),
+        mw(row.facility_mw),
+        mw(row.envelope_mw),
+        mw(row.usable_mw),
+        mw(row.headroom_mw),
     ]
 
 
@@ -99,12 +107,12 @@ def lot_cells(lot: LotReport) -> list[str]:
     return [
         lot.name,
         destination(lot.site, lot.hall),
-        f"{lot.racks:,}",
-        f"{lot.gpus:,}",
+        count(lot.racks),
+        count(lot.gpus),
         arrives,
         live,
-        f"{lot.stranded_racks:,}" if lot.stranded_racks else "",
-        f"{idle:,}" if idle else "",
+        count(lot.stranded_racks) if lot.stranded_racks else "",
+        count(idle) if idle else "",
         CAUSE_LABELS[lot.main_cause] if lot.main_cause else "",
     ]
 
@@ -119,16 +127,30 @@ def idle_by_cause(report: PlanReport) -> dict[str, int]:
     return {CAUSE_LABELS[c]: d for c, d in report.idle_gpu_days.items() if d}
 
 
+def hall_cells(row: HallRow) -> list[str]:
+    """One hall's use on the plan end, under ``HALL_HEADERS``."""
+    return [
+        row.hall,
+        row.cooling,
+        count(row.positions),
+        count(row.racks_live),
+        count(row.positions_free),
+        mw(row.it_mw),
+        mw(row.power_mw) if row.power_mw is not None else "-",
+        mw(row.headroom_mw) if row.headroom_mw is not None else "-",
+    ]
+
+
 def commitment_cells(row: CommitmentRow) -> list[str]:
     scope = ", ".join(row.sites) + (f" ({row.rack_type})" if row.rack_type else "")
-    status = "met" if row.met else f"SHORT {row.shortfall:,}"
+    status = "met" if row.met else f"SHORT {count(row.shortfall)}"
     return [
         row.commitment,
         row.customer or "",
         scope,
         str(row.day),
-        f"{row.required:,}",
-        f"{row.live:,}",
+        count(row.required),
+        count(row.live),
         status,
     ]
 
@@ -137,13 +159,13 @@ def state_cells(state: SiteState) -> list[str]:
     """One site's state on the `--at` day, under ``STATE_HEADERS``."""
     return [
         state.site,
-        f"{state.racks:,}",
-        f"{state.gpus:,}",
-        f"{state.it_mw:,.3f}",
-        f"{state.facility_mw:,.3f}",
-        f"{state.envelope_mw:,.3f}",
-        f"{state.usable_mw:,.3f}",
-        f"{state.headroom_mw:,.3f}",
+        count(state.racks),
+        count(state.gpus),
+        mw(state.it_mw),
+        mw(state.facility_mw),
+        mw(state.envelope_mw),
+        mw(state.usable_mw),
+        mw(state.headroom_mw),
     ]
 
 
@@ -151,16 +173,16 @@ def link_cells(link: LinkRow) -> list[str]:
     return [
         link.link,
         f"{link.a} - {link.b}",
-        f"{link.capacity_gbps:,.0f}",
-        f"{link.peak_utilisation:.1%}",
+        gbps(link.capacity_gbps),
+        percent(link.peak_utilisation),
         str(link.peak_day or "-"),
-        f"{link.headroom_gbps:,.0f}",
+        gbps(link.headroom_gbps),
     ]
 
 
 def protection_cells(row: ProtectionRow) -> list[str]:
     if row.congestion_after_loss is not None:
-        load = f"{row.congestion_after_loss:.0%}"
+        load = percent(row.congestion_after_loss)
     else:
         load = "disconnected" if row.worst_link else "-"
     return [row.flow, row.worst_link or "-", str(row.day or "-"), load]
