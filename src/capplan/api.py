@@ -22,6 +22,8 @@ from capplan.scenario import add_scenario_files, apply_scenarios
 
 if TYPE_CHECKING:
     from capplan.checks.network import NetworkCheck
+    from capplan.risk import RiskReport
+    from capplan.risk.runner import OnDone
     from capplan.schedule import Schedule
 
 
@@ -199,3 +201,45 @@ def _plan(compilation: Compilation, network: bool) -> Planned:
         else:
             diagnostics.extend(check_network(model, analysed))
     return Planned(compilation, model, schedule, analysed, diagnostics)
+
+
+@dataclass
+class Risked:
+    """The nominal plan (every slip 0, every check) and the risk report of its samples."""
+
+    planned: Planned
+    report: RiskReport
+
+
+def risk(
+    compilation: Compilation,
+    samples: int,
+    seed: int,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    network: bool = False,
+    on_done: OnDone | None = None,
+) -> Risked | None:
+    """Plan the nominal model, then draw `samples` samples of its slips (LANGUAGE.md §8).
+
+    None when the model cannot be planned (its diagnostics say why). The samples
+    reuse the compiled model: nothing is parsed or resolved again. Raises
+    `capplan.risk.DaskUnavailable` when `scheduler` cannot be used.
+    """
+    planned = plan(compilation)
+    if planned is None:
+        return None
+    from capplan.risk import run_risk
+
+    with gc_paused():
+        report = run_risk(
+            planned.model,
+            samples,
+            seed,
+            workers=workers,
+            scheduler=scheduler,
+            network=network,
+            on_done=on_done,
+        )
+    return Risked(planned, report)

@@ -28,17 +28,18 @@ TUTORIALS = sorted((EXAMPLES / "tutorial").glob("*.cap"))
 class Model:
     path: Path
     exits: dict[str, int]
-    """Expected exit code per command (validate, plan, graph, render)."""
+    """Expected exit code per command (validate, plan, graph, render, risk)."""
 
     @property
     def name(self) -> str:
         return str(self.path.relative_to(REPO))
 
 
-VALID = {"validate": 0, "plan": 0, "graph": 0, "render": 0}
-BROKEN = {"validate": 1, "plan": 1, "graph": 1, "render": 1}
-# E400 is found by planning: validate and graph do not plan; render renders it.
-MISSED = {"validate": 0, "plan": 1, "graph": 0, "render": 0}
+VALID = {"validate": 0, "plan": 0, "graph": 0, "render": 0, "risk": 0}
+BROKEN = {"validate": 1, "plan": 1, "graph": 1, "render": 1, "risk": 1}
+# E400 is found by planning: validate and graph do not plan; render renders it; risk
+# reports the nominal plan's errors as plan does.
+MISSED = {"validate": 0, "plan": 1, "graph": 0, "render": 0, "risk": 1}
 
 MODELS_UNDER_TEST = [
     Model(EXAMPLE, VALID),
@@ -52,6 +53,9 @@ THROUGH_SCRIPT = {EXAMPLE, MODELS / "missed-commitment.cap"}
 _PLAN_TEXT_HEAD = re.compile(r"\S+  \d{4}-\d\d-\d\d \.\. \d{4}-\d\d-\d\d( .*)?")
 _DIAGNOSTIC = re.compile(r"(error|warning)\[[EW]\d{3}\]: ")
 _RENDER_LINE = re.compile(r"(added|changed|removed): \S+")
+_RISK_TEXT_HEAD = re.compile(
+    r"[\d,]+ samples, seed \d+, \d+ slips; horizon \d{4}-\d\d-\d\d \.\. \d{4}-\d\d-\d\d"
+)
 
 
 def _text_diagnostics(run: Run, errors: bool) -> None:
@@ -119,6 +123,28 @@ def check_render(run: Run) -> None:
     _text_diagnostics(run, bool(re.search(r"^error\[E\d{3}\]", run.stderr, re.M)))
 
 
+def check_risk_text(run: Run) -> None:
+    if run.stdout:  # nothing to show when the model cannot be planned
+        assert _RISK_TEXT_HEAD.fullmatch(run.stdout.splitlines()[0]), run
+    _text_diagnostics(run, run.returncode == 1)
+
+
+def check_risk_json(run: Run) -> None:
+    document = check_json(run.stdout)
+    assert set(document) >= {"format_version", "risk", "diagnostics"}, run
+    if document["risk"] is None:  # only a model that cannot be planned has no report
+        assert run.returncode == 1, run
+    else:
+        assert document["risk"]["samples"] == 20, run
+    _json_diagnostics(document["diagnostics"], run)
+
+
+def check_risk_markdown(run: Run) -> None:
+    if run.stdout:
+        check_markdown(run.stdout)
+    _text_diagnostics(run, run.returncode == 1)
+
+
 Checker = Callable[[Run], None]
 COMMANDS: list[tuple[str, str | None, Checker]] = [
     ("validate", "text", check_validate_text),
@@ -129,6 +155,9 @@ COMMANDS: list[tuple[str, str | None, Checker]] = [
     ("graph", "dot", check_graph_dot),
     ("graph", "mermaid", check_graph_mermaid),
     ("render", None, check_render),
+    ("risk", "text", check_risk_text),
+    ("risk", "json", check_risk_json),
+    ("risk", "markdown", check_risk_markdown),
 ]
 
 CASES = [
@@ -150,6 +179,8 @@ def test_command_format(
         args += ["--format", fmt]
     if command == "render":
         args += ["-o", tmp_path / "out"]
+    if command == "risk":
+        args += ["--samples", "20"]  # the matrix checks the document, not the statistics
     run = run_capplan(*args, via=via)
     assert run.returncode == model.exits[command], run
     check(run)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from capplan import __version__
-from capplan.cli import diff, explain, fmt, graph, lsp, plan, render, validate
+from capplan.cli import diff, explain, fmt, graph, lsp, plan, render, risk, validate
 
 app = typer.Typer(
     name="capplan",
@@ -48,6 +48,7 @@ app.command("plan")(plan.plan)
 app.command("graph")(graph.graph)
 app.command("render")(render.render)
 app.command("diff")(diff.diff)
+app.command("risk")(risk.risk)
 app.command("explain")(explain.explain)
 app.command("fmt")(fmt.fmt)
 app.command("lsp")(lsp.lsp)

@@ -1,0 +1,45 @@
+"""`capplan risk`: Monte Carlo over the slips of a model (LANGUAGE.md section 8).
+
+The model is compiled once; each sample re-schedules it with delayed dates
+(`sample.Sampler`), in this process, on local worker processes or on a Dask
+cluster (`runner`), and the samples are summarised into one report
+(`summary.RiskReport`) that every view reads. See docs/risk.md.
+"""
+
+from __future__ import annotations
+
+from capplan.model.decls import Model
+from capplan.risk.runner import DaskUnavailable, OnDone, run_dask, run_local
+from capplan.risk.sample import Sampler
+from capplan.risk.summary import RISK_FORMAT_VERSION, RiskReport, summarise
+
+__all__ = ["RISK_FORMAT_VERSION", "DaskUnavailable", "RiskReport", "run_risk"]
+
+
+def run_risk(
+    model: Model,
+    samples: int,
+    seed: int,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    network: bool = False,
+    on_done: OnDone | None = None,
+) -> RiskReport:
+    """Draw `samples` samples of a plannable model and summarise them.
+
+    `workers` local processes (None: automatic), or the Dask `scheduler` at
+    `tcp://HOST:PORT`; the report is the same bytes either way.
+    Raises `DaskUnavailable` when a scheduler is asked for and cannot be used.
+    """
+    sampler = Sampler(model, seed, network)
+    nominal, dues = sampler.nominal()
+    done = on_done or (lambda count: None)
+    if scheduler is not None:
+        results = run_dask(sampler, samples, scheduler, done)
+    else:
+        results = run_local(sampler, samples, workers, done)
+    lots = [(lot.name, lot.racks) for lot in model.lots.values()]
+    name = model.plan.name if model.plan is not None else None
+    horizon = (model.start, model.end)
+    return summarise(results, nominal, dues, lots, sampler.drivers, seed, horizon, name)

@@ -1,0 +1,208 @@
+"""The risk report: what `capplan risk` shows, from the samples, whatever the format.
+
+Every figure is computed exactly from whole numbers (shares as fractions, ranks as
+integers) and rounded once for display, so the bytes do not depend on how the
+samples were split between workers, nor on the machine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict
+from scipy.stats import rankdata
+
+from capplan.checks.commitments import DueDate
+from capplan.risk.drivers import Driver
+from capplan.risk.sample import SampleResult
+
+RISK_FORMAT_VERSION = "1"
+"""``format_version`` of the `risk --format json` document (docs/risk.md)."""
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DueRisk(Row):
+    """One commitment date across the samples."""
+
+    commitment: str
+    customer: str | None
+    day: date
+    required: int  # GPUs, every commitment of the scope together
+    nominal_live: int  # in the plan with every slip 0
+    probability_met: float
+    gpus_p10: int
+    gpus_p50: int
+    gpus_p90: int
+    expected_shortfall: float  # mean over samples of max(0, required - live), GPUs
+
+
+class LotRisk(Row):
+    lot: str
+    racks: int
+    nominal_last_live: date | None
+    last_live_p50: date | None  # None: at that rank, racks are not all live by the plan end
+    last_live_p90: date | None
+    probability_stranded: float
+
+
+class DriverRisk(Row):
+    driver: str  # `lot narvik_msft_t1 slip`
+    kind: str
+    name: str
+    attribute: str
+    distribution: str  # in days, `0 .. 14 .. 70 d`
+    draw_p50_days: int
+    draw_p90_days: int
+    spearman: float | None  # with the fleet's short GPU-hours; None when either is constant
+
+
+class Spread(Row):
+    p10: int
+    p50: int
+    p90: int
+    mean: float
+
+
+class RiskReport(Row):
+    plan: str | None
+    samples: int
+    seed: int
+    horizon: tuple[date, date]
+    commitments: list[DueRisk]
+    lots: list[LotRisk]
+    drivers: list[DriverRisk]
+    short_gpu_hours: Spread  # the fleet's total per sample (LANGUAGE.md section 7)
+    nominal_short_gpu_hours: int
+    network_failure_probability: float | None  # share of samples with an E500/E501 day
+    revenue_at_risk: Spread | None = None  # needs the cost model (docs/risk.md)
+
+
+def rank_of(k: int, n: int) -> int:
+    """The nearest rank of percentile k among n values: ⌈k × n / 100⌉ (at least 1)."""
+    return max(1, -(-k * n // 100))
+
+
+def percentile(values: Sequence[int], k: int) -> int:
+    """Pk by the nearest-rank rule (LANGUAGE.md section 8) of whole numbers."""
+    ordered = sorted(values)
+    return ordered[rank_of(k, len(ordered)) - 1]
+
+
+def percentile_day(days: Sequence[int | None], k: int) -> date | None:
+    """Pk of go-live days, a lot that strands counting as later than any day."""
+    never = date.max.toordinal() + 1
+    value = percentile([never if d is None else d for d in days], k)
+    return None if value == never else date.fromordinal(value)
+
+
+def share(count: int, total: int, digits: int = 4) -> float:
+    return float(round(Fraction(count, total), digits))
+
+
+def mean(values: Sequence[int], digits: int = 2) -> float:
+    return float(round(Fraction(sum(values), len(values)), digits))
+
+
+def spearman(x: Sequence[int], y: Sequence[int]) -> float | None:
+    """Spearman's rank correlation (average ranks for ties), computed exactly, then rounded.
+
+    Twice the average ranks are whole numbers, so the Pearson correlation of the
+    ranks is one exact integer ratio under a square root: the same float everywhere.
+    """
+    n = len(x)
+    rx = [round(2 * float(r)) for r in rankdata(x)]
+    ry = [round(2 * float(r)) for r in rankdata(y)]
+    sxy = n * sum(a * b for a, b in zip(rx, ry, strict=True)) - sum(rx) * sum(ry)
+    sxx = n * sum(a * a for a in rx) - sum(rx) ** 2
+    syy = n * sum(b * b for b in ry) - sum(ry) ** 2
+    if sxx == 0 or syy == 0:
+        return None
+    return round(sxy / math.sqrt(sxx * syy), 3)
+
+
+def summarise(
+    results: Sequence[SampleResult],
+    nominal: SampleResult,
+    dues: Sequence[DueDate],
+    lots: Sequence[tuple[str, int]],
+    drivers: Sequence[Driver],
+    seed: int,
+    horizon: tuple[date, date],
+    plan: str | None = None,
+) -> RiskReport:
+    """The report of N samples (in sample order) and of the nominal plan."""
+    n = len(results)
+    commitments = []
+    for index, due in enumerate(dues):
+        live = [r.live[index] for r in results]
+        commitments.append(
+            DueRisk(
+                commitment=due.commitment.name,
+                customer=due.commitment.customer,
+                day=due.step.day,
+                required=due.required,
+                nominal_live=nominal.live[index],
+                probability_met=share(sum(1 for g in live if g >= due.required), n),
+                gpus_p10=percentile(live, 10),
+                gpus_p50=percentile(live, 50),
+                gpus_p90=percentile(live, 90),
+                expected_shortfall=mean([max(0, due.required - g) for g in live]),
+            )
+        )
+    lot_rows = []
+    for index, (name, racks) in enumerate(lots):
+        last = [r.last_live[index] for r in results]
+        nominal_last = nominal.last_live[index]
+        lot_rows.append(
+            LotRisk(
+                lot=name,
+                racks=racks,
+                nominal_last_live=None if nominal_last is None else date.fromordinal(nominal_last),
+                last_live_p50=percentile_day(last, 50),
+                last_live_p90=percentile_day(last, 90),
+                probability_stranded=share(sum(1 for d in last if d is None), n),
+            )
+        )
+    short = [r.short_gpu_hours for r in results]
+    ranked = []
+    for index, driver in enumerate(drivers):
+        drawn = [r.draws[index] for r in results]
+        ranked.append(
+            DriverRisk(
+                driver=driver.label,
+                kind=driver.kind,
+                name=driver.name,
+                attribute=driver.attribute,
+                distribution=driver.written,
+                draw_p50_days=percentile(drawn, 50),
+                draw_p90_days=percentile(drawn, 90),
+                spearman=spearman(drawn, short),
+            )
+        )
+    # Largest correlation first; undefined ones last; ties keep declaration order.
+    ranked.sort(key=lambda d: (d.spearman is None, -(d.spearman or 0.0)))
+    failed = [r.network_failed for r in results]
+    network = None if any(f is None for f in failed) else share(sum(map(bool, failed)), n)
+    return RiskReport(
+        plan=plan,
+        samples=n,
+        seed=seed,
+        horizon=horizon,
+        commitments=commitments,
+        lots=lot_rows,
+        drivers=ranked,
+        short_gpu_hours=Spread(
+            p10=percentile(short, 10),
+            p50=percentile(short, 50),
+            p90=percentile(short, 90),
+            mean=mean(short),
+        ),
+        nominal_short_gpu_hours=nominal.short_gpu_hours,
+        network_failure_probability=network,
+    )

@@ -1,0 +1,165 @@
+"""`capplan risk` as text (rich tables), Markdown and JSON, all from one `RiskReport`.
+
+The rows are built once (`sections`): the text and Markdown views lay out the
+same cells, so the two can never disagree; JSON is the report itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from capplan.diagnostics import Diagnostic
+from capplan.diagnostics.json_format import diagnostics_document
+from capplan.risk import RISK_FORMAT_VERSION, RiskReport
+
+Section = tuple[str, list[str], list[list[str]]]  # title, headers, rows
+
+NUMERIC = {"required", "nominal", "P10", "P50", "P90", "expected shortfall", "racks", "ρ"}
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value is not None else "not all live"
+
+
+def summary_lines(report: RiskReport) -> list[str]:
+    """The lines above the tables: what was drawn, and the fleet's short GPU-hours."""
+    short = report.short_gpu_hours
+    lines = [
+        f"{report.samples:,} samples, seed {report.seed}, {len(report.drivers)} slips; "
+        f"horizon {report.horizon[0]} .. {report.horizon[1]}",
+        f"short GPU-hours (fleet): P10 {short.p10:,}  P50 {short.p50:,}  P90 {short.p90:,}  "
+        f"mean {short.mean:,.2f}  (nominal plan: {report.nominal_short_gpu_hours:,})",
+    ]
+    if report.network_failure_probability is not None:
+        lines.append(
+            "samples with a day of unroutable flows (E500/E501): "
+            + _percent(report.network_failure_probability)
+        )
+    if report.revenue_at_risk is not None:
+        revenue = report.revenue_at_risk
+        lines.append(f"revenue at risk: P50 {revenue.p50:,}  P90 {revenue.p90:,}")
+    return lines
+
+
+def sections(report: RiskReport) -> list[Section]:
+    commitments = [
+        [
+            due.commitment,
+            due.day.isoformat(),
+            f"{due.required:,}",
+            f"{due.nominal_live:,}",
+            _percent(due.probability_met),
+            f"{due.gpus_p10:,}",
+            f"{due.gpus_p50:,}",
+            f"{due.gpus_p90:,}",
+            f"{due.expected_shortfall:,.1f}",
+        ]
+        for due in report.commitments
+    ]
+    lots = [
+        [
+            lot.lot,
+            f"{lot.racks:,}",
+            _day(lot.nominal_last_live),
+            _day(lot.last_live_p50),
+            _day(lot.last_live_p90),
+            _percent(lot.probability_stranded),
+        ]
+        for lot in report.lots
+    ]
+    drivers = [
+        [
+            driver.driver,
+            driver.distribution,
+            f"{driver.draw_p50_days} d",
+            f"{driver.draw_p90_days} d",
+            "n/a" if driver.spearman is None else f"{driver.spearman:+.3f}",
+        ]
+        for driver in report.drivers
+    ]
+    return [
+        (
+            "Commitment dates: GPUs live in scope",
+            [
+                "commitment",
+                "date",
+                "required",
+                "nominal",
+                "P(met)",
+                "P10",
+                "P50",
+                "P90",
+                "expected shortfall",
+            ],
+            commitments,
+        ),
+        (
+            "Lots: day the last rack goes live",
+            ["lot", "racks", "nominal", "P50", "P90", "P(stranded)"],
+            lots,
+        ),
+        (
+            "Drivers: Spearman ρ with the fleet's short GPU-hours, largest first",
+            ["slip", "distribution", "P50", "P90", "ρ"],
+            drivers,
+        ),
+    ]
+
+
+def render_risk_text(report: RiskReport, width: int = 120, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+    )
+    for line in summary_lines(report):
+        console.print(line, markup=False)
+    for title, headers, rows in sections(report):
+        table = Table(title=title, title_justify="left")
+        for header in headers:
+            numeric = header in NUMERIC or header.startswith("P(")
+            table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric)
+        for row in rows:
+            table.add_row(*row)
+        if rows:
+            console.print(table)
+    return buffer.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_risk_markdown(report: RiskReport) -> str:
+    out = ["# Risk", ""]
+    out += [line + "  " for line in summary_lines(report)]
+    for title, headers, rows in sections(report):
+        if not rows:
+            continue
+        out += ["", f"## {title}", ""]
+        out.append("| " + " | ".join(headers) + " |")
+        out.append("|" + "|".join("---" for _ in headers) + "|")
+        out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
+
+
+def render_risk_json(report: RiskReport | None, diagnostics: Iterable[Diagnostic]) -> str:
+    document: dict[str, Any] = {"format_version": RISK_FORMAT_VERSION}
+    document["risk"] = report.model_dump(mode="json") if report is not None else None
+    document["diagnostics"] = diagnostics_document(diagnostics)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
