@@ -129,7 +129,7 @@ def test_text_and_markdown_show_the_same_figures() -> None:
     for output in (text.stdout, markdown.stdout):
         line = next(line for line in output.splitlines() if cells[0] in line)
         assert all(cell in line for cell in cells), line
-    assert markdown.stdout.startswith("# Risk\n")
+    assert markdown.stdout.startswith("# Risk: nscale_2026\n")
     assert "warning[W302]" in text.stderr and "W302" not in text.stdout  # diagnostics on stderr
 
 

@@ -146,8 +146,8 @@ def _md_cell(text: str) -> str:
 
 
 def render_risk_markdown(report: RiskReport) -> str:
-    out = ["# Risk", ""]
-    out += [line + "  " for line in summary_lines(report)]
+    out = [f"# Risk: {report.plan}" if report.plan else "# Risk", ""]
+    out += [f"- {line}" for line in summary_lines(report)]
     for title, headers, rows in sections(report):
         if not rows:
             continue
