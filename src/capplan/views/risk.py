@@ -17,15 +17,12 @@ from rich.table import Table
 
 from capplan.diagnostics import Diagnostic
 from capplan.diagnostics.json_format import diagnostics_document
+from capplan.numbers import count, fixed, percent
 from capplan.risk import RISK_FORMAT_VERSION, RiskReport
 
 Section = tuple[str, list[str], list[list[str]]]  # title, headers, rows
 
 NUMERIC = {"required", "nominal", "P10", "P50", "P90", "expected shortfall", "racks", "ρ"}
-
-
-def _percent(value: float) -> str:
-    return f"{value * 100:.1f}%"
 
 
 def _day(value: date | None) -> str:
@@ -36,19 +33,19 @@ def summary_lines(report: RiskReport) -> list[str]:
     """The lines above the tables: what was drawn, and the fleet's short GPU-hours."""
     short = report.short_gpu_hours
     lines = [
-        f"{report.samples:,} samples, seed {report.seed}, {len(report.drivers)} slips; "
+        f"{count(report.samples)} samples, seed {report.seed}, {len(report.drivers)} slips; "
         f"horizon {report.horizon[0]} .. {report.horizon[1]}",
-        f"short GPU-hours (fleet): P10 {short.p10:,}  P50 {short.p50:,}  P90 {short.p90:,}  "
-        f"mean {short.mean:,.2f}  (nominal plan: {report.nominal_short_gpu_hours:,})",
+        f"short GPU-hours (fleet): P10 {count(short.p10)}  P50 {count(short.p50)}  P90 {count(short.p90)}  "
+        f"mean {fixed(short.mean, 2)}  (nominal plan: {count(report.nominal_short_gpu_hours)})",
     ]
     if report.network_failure_probability is not None:
         lines.append(
             "samples with a day of unroutable flows (E500/E501): "
-            + _percent(report.network_failure_probability)
+            + percent(report.network_failure_probability)
         )
     if report.revenue_at_risk is not None:
         revenue = report.revenue_at_risk
-        lines.append(f"revenue at risk: P50 {revenue.p50:,}  P90 {revenue.p90:,}")
+        lines.append(f"revenue at risk: P50 {count(revenue.p50)}  P90 {count(revenue.p90)}")
     return lines
 
 
@@ -57,24 +54,24 @@ def sections(report: RiskReport) -> list[Section]:
         [
             due.commitment,
             due.day.isoformat(),
-            f"{due.required:,}",
-            f"{due.nominal_live:,}",
-            _percent(due.probability_met),
-            f"{due.gpus_p10:,}",
-            f"{due.gpus_p50:,}",
-            f"{due.gpus_p90:,}",
-            f"{due.expected_shortfall:,.1f}",
+            count(due.required),
+            count(due.nominal_live),
+            percent(due.probability_met),
+            count(due.gpus_p10),
+            count(due.gpus_p50),
+            count(due.gpus_p90),
+            fixed(due.expected_shortfall, 1),
         ]
         for due in report.commitments
     ]
     lots = [
         [
             lot.lot,
-            f"{lot.racks:,}",
+            count(lot.racks),
             _day(lot.nominal_last_live),
             _day(lot.last_live_p50),
             _day(lot.last_live_p90),
-            _percent(lot.probability_stranded),
+            percent(lot.probability_stranded),
         ]
         for lot in report.lots
     ]
