@@ -58,3 +58,12 @@ def write_cap(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _plain_fixed_width_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process runs read COLUMNS and the colour variables (capplan/terminal.py): pin
+    them, so a developer's shell cannot change a snapshot."""
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)

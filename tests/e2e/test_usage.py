@@ -49,7 +49,7 @@ def test_render_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "mine\n"
 
 
-@pytest.mark.parametrize("width", ["-5", "0", "59"])
+@pytest.mark.parametrize("width", ["-5", "0", "39"])
 def test_a_negative_or_tiny_width_is_a_usage_error(width: str) -> None:
     run = run_capplan("plan", SYNTAX_ERROR, "--width", width)
     assert run.returncode == 2, run
@@ -59,10 +59,10 @@ def test_a_negative_or_tiny_width_is_a_usage_error(width: str) -> None:
 
 
 def test_the_narrowest_width_is_accepted() -> None:
-    run = run_capplan("plan", FIRST_SITE, "--width", "60")
+    run = run_capplan("plan", FIRST_SITE, "--width", "40")
     assert run.returncode == 0, run
     assert run.stdout.startswith("first_site  2026-01-01 .. 2026-12-31"), run
-    assert max(len(line) for line in run.stdout.splitlines()) <= 60, run
+    assert max(len(line) for line in run.stdout.splitlines()) <= 40, run
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])

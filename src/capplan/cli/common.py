@@ -53,9 +53,10 @@ def emit(diagnostics: Diagnostics, format: DiagFormat) -> None:
         sys.stdout.write(render_json(ordered))
         return
     from capplan.diagnostics.text import render_text
+    from capplan.terminal import color_enabled
 
     if ordered:
-        sys.stderr.write(render_text(ordered))
+        sys.stderr.write(render_text(ordered, color=color_enabled(sys.stderr)))
 
 
 def compile_or_exit(path: Path, scenarios: list[Path] | None = None) -> Compilation:

@@ -17,9 +17,7 @@ from capplan.cli.common import (
     emit,
     parse_day,
 )
-
-MIN_WIDTH = 60
-"""The narrowest text plan (docs/cli.md): below it the tables show hardly more than ellipses."""
+from capplan.terminal import MIN_WIDTH
 
 
 class PlanFormat(str, Enum):
@@ -37,8 +35,14 @@ def plan(
         PlanFormat, typer.Option("--format", help="text (tables), json or markdown.")
     ] = PlanFormat.text,
     width: Annotated[
-        int, typer.Option("--width", min=MIN_WIDTH, help="Text width in columns.")
-    ] = 120,
+        int | None,
+        typer.Option(
+            "--width",
+            min=MIN_WIDTH,
+            help="Text width in columns [default: COLUMNS, else the terminal's, else 120].",
+            show_default=False,
+        ),
+    ] = None,
     scenario: ScenarioOption = None,
 ) -> None:
     """Compute when every rack goes live, check power, supply, commitments and bandwidth.
@@ -68,8 +72,12 @@ def plan(
 
             sys.stdout.write(render_plan_markdown(report))
         elif report is not None:
+            from capplan.terminal import color_enabled, width_of
             from capplan.views.plan_text import render_plan_text
 
-            sys.stdout.write(render_plan_text(report, width=width, color=sys.stdout.isatty()))
+            text = render_plan_text(
+                report, width=width or width_of(sys.stdout), color=color_enabled(sys.stdout)
+            )
+            sys.stdout.write(text)
         emit(diagnostics, DiagFormat.text)
     raise typer.Exit(1 if diagnostics.has_errors else 0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from capplan.diagnostics import Diagnostic, Span
+from capplan.terminal import ERROR, WARNING, paint
 
 LINE_WIDTH = 120  # characters of a source line shown around the marked range
 LEAD = 40  # of which before the range's first column, when the line is cut
@@ -94,9 +95,14 @@ def _gutter(diagnostic: Diagnostic) -> int:
     return widest
 
 
-def _header(diagnostic: Diagnostic) -> str:
+def _header(diagnostic: Diagnostic, color: bool = False) -> str:
     summary = visible(_cut(diagnostic.summary))
-    return f"{diagnostic.severity.value}[{diagnostic.code}]: {summary}"
+    label = paint(
+        f"{diagnostic.severity.value}[{diagnostic.code}]",
+        ERROR if diagnostic.is_error else WARNING,
+        color,
+    )
+    return f"{label}: {summary}"
 
 
 def _location(span: Span, pad: str, arrow: str) -> str:
@@ -104,8 +110,9 @@ def _location(span: Span, pad: str, arrow: str) -> str:
     return f"{pad}{arrow} {visible(span.source.name)}:{pos.line}:{pos.column}"
 
 
-def render_diagnostic(diagnostic: Diagnostic) -> str:
-    out = [_header(diagnostic)]
+def render_diagnostic(diagnostic: Diagnostic, color: bool = False) -> str:
+    """One diagnostic with its source lines; `color` paints the severity (for a terminal)."""
+    out = [_header(diagnostic, color)]
     gutter = _gutter(diagnostic)
     pad = " " * gutter
     if diagnostic.span is not None:
@@ -129,18 +136,18 @@ def render_diagnostic(diagnostic: Diagnostic) -> str:
     return "\n".join(out)
 
 
-def render_brief(diagnostic: Diagnostic) -> str:
+def render_brief(diagnostic: Diagnostic, color: bool = False) -> str:
     """Two lines: the message and where (for diagnostics past MAX_SNIPPETS)."""
     if diagnostic.span is None:
-        return _header(diagnostic)
-    return _header(diagnostic) + "\n" + _location(diagnostic.span, " ", "-->")
+        return _header(diagnostic, color)
+    return _header(diagnostic, color) + "\n" + _location(diagnostic.span, " ", "-->")
 
 
-def render_text(diagnostics: Iterable[Diagnostic]) -> str:
-    """All diagnostics, then a one-line tally like rustc's."""
+def render_text(diagnostics: Iterable[Diagnostic], color: bool = False) -> str:
+    """All diagnostics, then a one-line tally like rustc's; `color` for a terminal."""
     items = list(diagnostics)
-    blocks = [render_diagnostic(d) for d in items[:MAX_SNIPPETS]]
-    blocks.extend(render_brief(d) for d in items[MAX_SNIPPETS:])
+    blocks = [render_diagnostic(d, color) for d in items[:MAX_SNIPPETS]]
+    blocks.extend(render_brief(d, color) for d in items[MAX_SNIPPETS:])
     errors = sum(1 for d in items if d.is_error)
     warnings = len(items) - errors
     tally = []

@@ -54,6 +54,12 @@ HALL_HEADERS = [
     "hall MW",
     "headroom MW",
 ]
+NUMERIC = frozenset(
+    {*TIMELINE_HEADERS[1:], *HALL_HEADERS[2:], *LOT_HEADERS[2:4], *LOT_HEADERS[6:8]}
+    | {"required", "live", "capacity Gbps", "peak use", "headroom Gbps", "load after loss"}
+)
+"""Columns of figures: right-aligned, never wrapped. The lots table's `live` is a date
+range: its table says so (`NUMERIC - {"live"}`)."""
 
 
 def condensed_timeline(rows: list[TimelineRow]) -> tuple[list[TimelineRow], bool]:
