@@ -18,7 +18,7 @@ from capplan.cli.common import (
     emit,
     usage_error,
 )
-from capplan.cli.plan import MIN_WIDTH
+from capplan.terminal import MIN_WIDTH
 
 if TYPE_CHECKING:
     from capplan.risk.runner import OnDone
@@ -63,8 +63,14 @@ def risk(
         RiskFormat, typer.Option("--format", help="text (tables), json or markdown.")
     ] = RiskFormat.text,
     width: Annotated[
-        int, typer.Option("--width", min=MIN_WIDTH, help="Text width in columns.")
-    ] = 120,
+        int | None,
+        typer.Option(
+            "--width",
+            min=MIN_WIDTH,
+            help="Text width in columns [default: COLUMNS, else the terminal's, else 120].",
+            show_default=False,
+        ),
+    ] = None,
     scenario: ScenarioOption = None,
 ) -> None:
     """Draw the slips (ranges) N times and re-plan: P(met) per commitment date, drivers.
@@ -105,9 +111,13 @@ def risk(
 
             sys.stdout.write(render_risk_markdown(report))
         elif report is not None:
+            from capplan.terminal import color_enabled, width_of
             from capplan.views.risk import render_risk_text
 
-            sys.stdout.write(render_risk_text(report, width=width, color=sys.stdout.isatty()))
+            text = render_risk_text(
+                report, width=width or width_of(sys.stdout), color=color_enabled(sys.stdout)
+            )
+            sys.stdout.write(text)
         emit(diagnostics, DiagFormat.text)
     raise typer.Exit(1 if diagnostics.has_errors else 0)
 
