@@ -26,14 +26,14 @@ from capplan.risk.sample import Sampler, SampleResult
 OnDone = Callable[[int], None]
 """Told how many more samples are done (the progress bar)."""
 
-CALIBRATION = 16
-"""Samples run in this process first when the worker count is automatic."""
+BATCH_SECONDS = 1.0
+"""About how long one batch of samples should take."""
 
 STARTUP_SECONDS = 1.0
 """About what starting a worker process costs (import of capplan, numpy, scipy, pydantic)."""
 
 
-def batches(samples: int, parts: int, largest: int = 250) -> list[range]:
+def batches(samples: int, parts: int, largest: int) -> list[range]:
     """Consecutive batches covering range(samples): about `parts` of them, none over `largest`."""
     size = max(1, min(largest, math.ceil(samples / max(1, parts))))
     return [range(i, min(i + size, samples)) for i in range(0, samples, size)]
@@ -49,37 +49,47 @@ def available_cpus() -> int:
 def run_local(
     sampler: Sampler, samples: int, workers: int | None, on_done: OnDone
 ) -> list[SampleResult]:
-    """Every sample, on `workers` processes (None: as many as CPUs, when worth starting them)."""
-    done: list[SampleResult] = []
+    """Every sample, on `workers` processes (None: one per CPU, when worth starting them).
+
+    The first sample runs here and times the rest: batches last about a second (the
+    progress bar moves, Ctrl-C is quick), and with the worker count automatic the run
+    stays in this process when starting workers would cost more than it saves.
+    """
+    began = time.perf_counter()
+    done = sampler.run_batch(range(min(1, samples)))
+    on_done(len(done))
+    per_sample = max(time.perf_counter() - began, 1e-6)
+    size = max(1, min(250, round(BATCH_SECONDS / per_sample)))
     if workers is None:
-        first = range(min(CALIBRATION, samples))
-        began = time.perf_counter()
-        done = sampler.run_batch(first)
-        on_done(len(done))
-        per_sample = (time.perf_counter() - began) / max(1, len(done))
         workers = available_cpus()
         if (samples - len(done)) * per_sample / max(1, workers - 1) < STARTUP_SECONDS:
             workers = 1  # finishing here is quicker than starting processes
-    rest = range(len(done), samples)
+    parts = [range(i, min(i + size, samples)) for i in range(len(done), samples, size)]
     if workers == 1:
-        for part in batches(len(rest), math.ceil(len(rest) / 50)):
-            results = sampler.run_batch(range(rest.start + part.start, rest.start + part.stop))
+        for part in parts:
+            results = sampler.run_batch(part)
             done.extend(results)
             on_done(len(results))
         return done
-    parts = batches(len(rest), workers * 8)
     by_start: dict[int, list[SampleResult]] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(sampler,)
-    ) as pool:
-        futures = {
-            pool.submit(_worker_batch, rest.start + p.start, rest.start + p.stop): p for p in parts
-        }
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(sampler,),
+    )
+    try:
+        futures = {pool.submit(_worker_batch, p.start, p.stop): p.start for p in parts}
         for future in as_completed(futures):
             results = future.result()
-            by_start[futures[future].start] = results
+            by_start[futures[future]] = results
             on_done(len(results))
+    except BaseException:  # Ctrl-C, a closed pipe, a failed batch: stop the workers now
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    pool.shutdown()
     for start in sorted(by_start):
         done.extend(by_start[start])
     return done
@@ -90,7 +100,9 @@ _SAMPLER: Sampler | None = None
 
 def _init_worker(sampler: Sampler) -> None:
     global _SAMPLER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    # Ctrl-C reaches the whole process group: a worker ends at once and silently,
+    # the command reports the interruption.
+    signal.signal(signal.SIGINT, lambda number, frame: os._exit(130))
     _SAMPLER = sampler
 
 
