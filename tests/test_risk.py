@@ -201,3 +201,30 @@ def test_same_seed_same_report_any_worker_count() -> None:
 
 def test_an_unplannable_model_has_no_risk_report() -> None:
     assert api.risk(api.compile_text("lot l { supplier = x }", "bad.cap"), 10, 0) is None
+
+
+NETWORK = """
+plan p { start = 2026-01-01  end = 2026-06-30 }
+supplier nokia { SUPPLIER_SLIP }
+site a { power = 1 MW }
+pop ix {}
+link up { from = a  to = ix  capacity = 400 Gbps  supplier = nokia  ready = 2026-03-01  LINK_SLIP }
+flow f { from = a  to = ix  rate { 2026-03-06: 100 Gbps } }
+"""
+
+
+@pytest.mark.parametrize(
+    ("supplier", "link"), [("", "ready_slip = 0d .. 20d"), ("slip = 0d .. 20d", "")]
+)
+def test_network_share_of_a_link_slip_or_its_suppliers(supplier: str, link: str) -> None:
+    # The flow starts 5 days after the link's nominal ready day: with the ready day
+    # delayed round(X) days, X ~ U[0, 20], the flow is unroutable (E500) on some day
+    # iff round(X) > 5, P = 1 - 5.5 / 20 = 0.725. A supplier's slip delays its links.
+    text = NETWORK.replace("SUPPLIER_SLIP", supplier).replace("LINK_SLIP", link)
+    risked = api.risk(api.compile_text(text, "net.cap"), 300, 3, workers=1, network=True)
+    assert risked is not None
+    assert not risked.planned.diagnostics.has_errors  # the nominal plan routes the flow
+    share = risked.report.network_failure_probability
+    assert share is not None and abs(share - 0.725) <= tolerance(0.725, 300)
+    without = api.risk(api.compile_text(text, "net.cap"), 5, 3, workers=1)
+    assert without is not None and without.report.network_failure_probability is None

@@ -74,6 +74,9 @@ DIMENSIONS: dict[str, tuple[Dim, ...]] = {
     "weight": (Dim.MASS,),
     "distance": (Dim.DISTANCE,),
     "energy_price": (Dim.ENERGY_PRICE,),
+    "slip": (Dim.DURATION,),  # the bounds of a range (LANGUAGE.md section 8)
+    "power_slip": (Dim.DURATION,),
+    "ready_slip": (Dim.DURATION,),
 }
 CANONICAL = {
     Dim.POWER: "W",
