@@ -10,3 +10,7 @@ reserved_words  # syntax.grammar: public API, the reserved words derived from th
 shapes  # syntax.parser.Parser: introspection of the bounded shape cache
 sized  # bench.growth: called in a child interpreter (a string passed to python -c)
 measure_here  # bench.growth: likewise
+_usage_display_name  # cli.conventions: typer's hook for an argument on the usage line
+display_type_rich  # cli.conventions: typer's hook for an option's value in help
+get_short_help_str  # cli.conventions: click's hook for a command's line in `capplan --help`
+_rich_display_name  # cli.conventions: typer's hook for an argument's name in help

@@ -100,3 +100,31 @@ def to_mermaid(graph: nx.DiGraph) -> str:
     for a, b, role in _sorted_edges(graph):
         lines.append(f"  {_mermaid_id(a)} -->|{role}| {_mermaid_id(b)}")
     return "\n".join(lines) + "\n"
+
+
+GRAPH_FORMAT_VERSION = "1"
+"""``format_version`` of `capplan graph --format json` (docs/planning.md, the constraint graph)."""
+
+
+def graph_document(graph: nx.DiGraph | None) -> dict[str, object] | None:
+    """Nodes (id, kind, name) and edges (from, to, role), sorted: the JSON of `capplan graph`."""
+    if graph is None:
+        return None
+    nodes = [
+        {"id": key, "kind": graph.nodes[key]["kind"], "name": graph.nodes[key]["name"]}
+        for key in sorted(graph.nodes)
+    ]
+    edges = [{"from": a, "to": b, "role": role} for a, b, role in _sorted_edges(graph)]
+    return {"nodes": nodes, "edges": edges}
+
+
+def site_subgraph(graph: nx.DiGraph, site: str) -> nx.DiGraph:
+    """What concerns one site: the site, everything that depends on it (its halls, the lots
+    sent there, its links, flows and commitments) and what those depend on directly
+    (rack types, suppliers, the far end of a link, the other sites of a commitment)."""
+    root = node("site", site)
+    concerned = nx.ancestors(graph, root) | {root}
+    keep = set(concerned)
+    for key in concerned:
+        keep.update(graph.successors(key))
+    return graph.subgraph(keep).copy()

@@ -116,6 +116,18 @@ def check_graph_mermaid(run: Run) -> None:
     _text_diagnostics(run, run.returncode == 1)
 
 
+def check_graph_json(run: Run) -> None:
+    document = check_json(run.stdout)
+    assert set(document) == {"format_version", "graph", "diagnostics"}, run
+    if run.returncode == 0:
+        ids = {n["id"] for n in document["graph"]["nodes"]}
+        assert ids, run
+        assert all(e["from"] in ids and e["to"] in ids for e in document["graph"]["edges"]), run
+    else:
+        assert document["graph"] is None, run
+    _json_diagnostics(document["diagnostics"], run)
+
+
 def check_render(run: Run) -> None:
     lines = run.stdout.splitlines()
     assert all(_RENDER_LINE.fullmatch(line) for line in lines), run
@@ -154,6 +166,7 @@ COMMANDS: list[tuple[str, str | None, Checker]] = [
     ("plan", "markdown", check_plan_markdown),
     ("graph", "dot", check_graph_dot),
     ("graph", "mermaid", check_graph_mermaid),
+    ("graph", "json", check_graph_json),
     ("render", None, check_render),
     ("risk", "text", check_risk_text),
     ("risk", "json", check_risk_json),

@@ -15,13 +15,16 @@ import typer
 
 from capplan import __version__
 from capplan.cli import diff, explain, fmt, graph, lsp, plan, render, risk, validate
+from capplan.cli.conventions import Command, Group
 
 app = typer.Typer(
     name="capplan",
     help="Capacity planning and infrastructure-as-code for AI datacenters.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
+    cls=Group,
+    rich_markup_mode=None,  # help is plain text: `[dask]` is not markup, errors are one line
 )
 
 
@@ -36,22 +39,26 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="Show the version and exit.",
         ),
     ] = False,
 ) -> None:
     """Capacity planning and infrastructure-as-code for AI datacenters."""
 
 
-app.command("validate")(validate.validate)
-app.command("plan")(plan.plan)
-app.command("graph")(graph.graph)
-app.command("render")(render.render)
-app.command("diff")(diff.diff)
-app.command("risk")(risk.risk)
-app.command("explain")(explain.explain)
-app.command("fmt")(fmt.fmt)
-app.command("lsp")(lsp.lsp)
+app.command("validate", cls=Command)(validate.validate)
+app.command("plan", cls=Command)(plan.plan)
+app.command("graph", cls=Command)(graph.graph)
+app.command("render", cls=Command)(render.render)
+app.command("diff", cls=Command)(diff.diff)
+app.command("risk", cls=Command)(risk.risk)
+app.command("explain", cls=Command)(explain.explain)
+app.command("fmt", cls=Command)(fmt.fmt)
+app.command("lsp", cls=Command)(lsp.lsp)
 
 
 def main() -> None:
@@ -72,7 +79,7 @@ def main() -> None:
         sys.exit(2)
     try:
         try:
-            app()
+            app(prog_name="capplan")
         except SystemExit as exc:
             if exc.code == 130:  # typer turns Ctrl-C into exit 130, silently
                 _interrupted()

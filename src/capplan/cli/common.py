@@ -33,6 +33,7 @@ ScenarioOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--scenario",
+        metavar="FILE",
         help="A .cap file of overrides/removals applied after the model (repeatable, in order).",
     ),
 ]

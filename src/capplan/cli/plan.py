@@ -29,7 +29,8 @@ class PlanFormat(str, Enum):
 def plan(
     file: FileArgument,
     at: Annotated[
-        str | None, typer.Option("--at", help="Also show the state on this day (YYYY-MM-DD).")
+        str | None,
+        typer.Option("--at", metavar="DATE", help="Also show the state on this day (YYYY-MM-DD)."),
     ] = None,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text (tables), json or markdown.")
@@ -39,7 +40,8 @@ def plan(
         typer.Option(
             "--width",
             min=MIN_WIDTH,
-            help="Text width in columns [default: COLUMNS, else the terminal's, else 120].",
+            metavar="COLUMNS",
+            help="Text width in columns (default: COLUMNS, else the terminal's, else 120).",
             show_default=False,
         ),
     ] = None,

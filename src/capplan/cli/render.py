@@ -35,24 +35,34 @@ def check_request(output: Path, targets: list[str], templates: Path | None) -> N
 def render(
     file: FileArgument,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Output directory (a GitOps repository folder).")
+        Path,
+        typer.Option(
+            "-o", "--output", metavar="DIR", help="Output directory (a GitOps repository folder)."
+        ),
     ],
     at: Annotated[
         str | None,
         typer.Option(
-            "--at", help="Render the state on this day; default: plan as_of, else its end."
+            "--at",
+            metavar="DATE",
+            help="Render the state on this day; default: plan as_of, else its end.",
         ),
     ] = None,
     target: Annotated[
         list[str] | None,
         typer.Option(
             "--target",
+            metavar="NAME",
             help="Target to render (repeatable): kueue, slurm, netbox, plan, or a user target.",
         ),
     ] = None,
     templates: Annotated[
         Path | None,
-        typer.Option("--templates", help="Directory of templates that add or override targets."),
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            help="Directory of templates that add or override targets.",
+        ),
     ] = None,
     check: Annotated[
         bool,

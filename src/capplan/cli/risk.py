@@ -52,6 +52,7 @@ def risk(
         str | None,
         typer.Option(
             "--scheduler",
+            metavar="URL",
             help="Run the samples on the Dask cluster at tcp://HOST:PORT (needs capplan[dask]).",
         ),
     ] = None,
@@ -67,7 +68,8 @@ def risk(
         typer.Option(
             "--width",
             min=MIN_WIDTH,
-            help="Text width in columns [default: COLUMNS, else the terminal's, else 120].",
+            metavar="COLUMNS",
+            help="Text width in columns (default: COLUMNS, else the terminal's, else 120).",
             show_default=False,
         ),
     ] = None,
