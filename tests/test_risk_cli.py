@@ -162,3 +162,39 @@ def test_scheduler_without_dask_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert run.returncode == 2, run
     assert "pip install 'capplan[dask]'" in run.stderr and run.stdout == ""
+
+
+def test_a_long_run_shows_progress_on_a_terminal_stderr_and_nothing_else_on_stdout(
+    tmp_path: Path,
+) -> None:
+    import errno
+    import os
+    import pty
+    import subprocess
+
+    from tests.e2e.harness import start
+
+    example = EXAMPLES / "nscale-2026.cap"
+    args = ("risk", str(example), "--samples", "400", "--format", "json")
+    master, slave = pty.openpty()
+    document = tmp_path / "out.json"
+    with document.open("wb") as out:
+        process = start(*args, stdin=subprocess.DEVNULL, stdout=out, stderr=slave)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError as exc:  # EIO: the child closed its end
+                if exc.errno != errno.EIO:
+                    raise
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        assert process.wait(timeout=300) == 0
+    stderr = b"".join(chunks).decode("utf-8", "replace")
+    assert "sampling" in stderr  # the bar (rich, transient) went to the terminal
+    piped = run_capplan(*args)  # stderr a pipe: no bar, and the same document
+    assert piped.stderr == "" and document.read_text(encoding="utf-8") == piped.stdout
