@@ -12,7 +12,9 @@ Three measurements, printed as one Markdown table (docs/performance.md, "Risk"):
    samples of re-scheduling the compiled model, beside one full compile and plan.
 3. Throughput on a Dask `LocalCluster` of worker processes (one thread each),
    1 worker against 2, sampling the M fleet (100,000 GPUs, every lot slipping):
-   samples per second and their ratio.
+   samples per second, their ratio, and the workers' CPU time per sample (equal
+   for 1 and 2 workers when distributing the samples costs nothing: then the
+   ratio is what CPUs the machine leaves free, not capplan).
 
 The machine is shared: the load average before and after each part is printed.
 """
@@ -28,6 +30,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from bench.generate import generate, write_generated
 from capplan import api
@@ -79,21 +82,32 @@ def per_sample(model: Model, samples: int) -> float:
     return (time.perf_counter() - started) / samples
 
 
-def dask_throughput(model: Model, samples: int, workers: int) -> float:
-    from distributed import LocalCluster
+def _cpu_seconds(client: Any) -> float:
+    """CPU seconds the cluster's worker processes have used so far."""
+    return float(sum(client.run(time.process_time).values()))
+
+
+def dask_throughput(model: Model, samples: int, workers: int) -> tuple[float, float]:
+    """(samples per second, worker CPU seconds per sample) on a LocalCluster of processes."""
+    from distributed import Client, LocalCluster
 
     sampler = Sampler(model, seed=1)
-    with LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         run_dask(sampler, min(samples, 8), cluster.scheduler_address, lambda n: None)  # warm
+        cpu = _cpu_seconds(client)
         started = time.perf_counter()
         run_dask(sampler, samples, cluster.scheduler_address, lambda n: None)
-        return samples / (time.perf_counter() - started)
+        wall = time.perf_counter() - started
+        return samples / wall, (_cpu_seconds(client) - cpu) / samples
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dask-samples", type=int, default=200)
     args = parser.parse_args(argv)
     rows: list[tuple[str, str, str]] = []
+    rates: list[float] = []
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     say(f"load {load()}: the example, {args.samples} samples")
     rows.append(
@@ -126,11 +141,17 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"one sample at L ({len(large.lots)} lots slipping)", f"{mean:.3f} s", load()))
         say(f"load {load()}: Dask LocalCluster at M")
         medium = fleet("M", Path(folder))
-        one = dask_throughput(medium, args.dask_samples, 1)
-        rows.append(("LocalCluster, 1 worker process, M", f"{one:.1f} samples/s", load()))
-        two = dask_throughput(medium, args.dask_samples, 2)
-        rows.append(("LocalCluster, 2 worker processes, M", f"{two:.1f} samples/s", load()))
-        rows.append(("throughput, 2 workers / 1", f"{two / one:.2f}×", load()))
+        for workers in (1, 2):
+            rate, cpu = dask_throughput(medium, args.dask_samples, workers)
+            rates.append(rate)
+            rows.append(
+                (
+                    f"LocalCluster, {workers} worker process{'es' if workers > 1 else ''}, M",
+                    f"{rate:.1f} samples/s, {cpu * 1000:.1f} worker CPU ms a sample",
+                    load(),
+                )
+            )
+        rows.append(("throughput, 2 workers / 1", f"{rates[1] / rates[0]:.2f}×", load()))
     print("| measurement | result | load after |")
     print("|---|---|---|")
     for row in rows:
