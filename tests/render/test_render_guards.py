@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from capplan.render import MANIFEST_NAME, RenderContext, render_files, render_tree
-from capplan.render.writer import KEPT_MARKER, STAGING_PREFIX, output_lock
+from capplan.render.lock import KEPT_MARKER, STAGING_PREFIX, output_lock
 from tests.conftest import EXAMPLES, run_cli
 
 from .render_fixtures import small_context

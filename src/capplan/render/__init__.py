@@ -28,9 +28,9 @@ from capplan.render.context import (
     Site,
     Tranche,
 )
+from capplan.render.manifest import MANIFEST_NAME
 from capplan.render.names import hostlist, k8s_name, node_names, rack_name, unique_k8s_names
 from capplan.render.outcome import FileChange, Problem, RenderOutcome
-from capplan.render.writer import MANIFEST_NAME
 
 __all__ = [
     "BUILTIN_TARGETS",

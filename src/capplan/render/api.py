@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capplan.render import delta
+from capplan.render.changes import plan_write
 from capplan.render.context import RenderContext
 from capplan.render.layout import OutputFile, csv_readmes, finish, kustomizations
+from capplan.render.lock import output_lock
+from capplan.render.manifest import TargetRecord
 from capplan.render.outcome import Problem, RenderOutcome
 from capplan.render.templating import TemplateSet, check_target_name, render_target
-from capplan.render.writer import TargetRecord, apply_write, output_lock, plan_write
+from capplan.render.writer import apply_write
 
 BUILTIN_TARGETS: tuple[str, ...] = ("kueue", "netbox", "plan", "slurm")
 

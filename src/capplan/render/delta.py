@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from capplan.render.layout import notice
-from capplan.render.writer import TargetRecord, read_manifest
+from capplan.render.manifest import TargetRecord, read_manifest
 
 TARGET = "netbox"
 DELTA_FOLDER = f"{TARGET}/added"
