@@ -25,7 +25,7 @@ from capplan import __version__
 from capplan.diagnostics import Diagnostic
 from capplan.explain import doc_path_uri
 from capplan.fmt import format_text, scan_comments
-from capplan.lsp import features
+from capplan.lsp import completions, hover_text, navigation, quickfix, tokens
 from capplan.lsp.analysis import Analysis, Workspace
 from capplan.lsp.positions import lsp_range, offset, path_uri, uri_path
 from capplan.source import SourceFile
@@ -96,7 +96,7 @@ def _publish(ls: CapServer, analysis: Analysis, diagnostics: list[Diagnostic]) -
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=path_uri(path),
-                diagnostics=[features.to_lsp(d, _doc_uri(d)) for d in found],
+                diagnostics=[quickfix.to_lsp(d, _doc_uri(d)) for d in found],
             )
         )
     ls.published[analysis.root] = {p for p, found in grouped.items() if found}
@@ -176,7 +176,7 @@ async def hover(ls: CapServer, params: types.HoverParams) -> types.Hover | None:
         if analysis is None:
             return None
         report, _ = ls.report(analysis)
-        return features.hover(analysis, path, at, report)
+        return hover_text.hover(analysis, path, at, report)
 
     text = await ls.run(work)
     if text is None:
@@ -193,7 +193,7 @@ async def definition(ls: CapServer, params: types.DefinitionParams) -> types.Loc
         symbol = analysis.at(path, at) if analysis else None
         if symbol is None:
             return None
-        return features.location(symbol.source, symbol.name_start, symbol.name_end)
+        return navigation.location(symbol.source, symbol.name_start, symbol.name_end)
 
     return await ls.run(work)
 
@@ -207,7 +207,7 @@ async def references(ls: CapServer, params: types.ReferenceParams) -> list[types
         symbol = analysis.at(path, at) if analysis else None
         if analysis is None or symbol is None:
             return []
-        return features.references(analysis, symbol, params.context.include_declaration)
+        return navigation.references(analysis, symbol, params.context.include_declaration)
 
     return await ls.run(work)
 
@@ -227,7 +227,7 @@ async def prepare_rename(
         spots.append((symbol.source, symbol.name_start, symbol.name_end))
         for source, start, end in spots:
             if source.path == path and start <= at <= end:
-                found = features.location(source, start, end)
+                found = navigation.location(source, start, end)
                 assert found is not None
                 return types.PrepareRenamePlaceholder(
                     range=found.range, placeholder=source.text[start:end]
@@ -246,7 +246,7 @@ async def rename(ls: CapServer, params: types.RenameParams) -> types.WorkspaceEd
         symbol = analysis.at(path, at) if analysis else None
         if analysis is None or symbol is None:
             return None
-        return features.rename(analysis, symbol, params.new_name)
+        return navigation.rename(analysis, symbol, params.new_name)
 
     return await ls.run(work)
 
@@ -262,7 +262,7 @@ async def completion(ls: CapServer, params: types.CompletionParams) -> types.Com
     def work() -> list[types.CompletionItem]:
         latest = ls.latest.get(path)  # a completion does not wait for a fresh check
         analysis = latest[1] if latest else ls.analysis(path)
-        return features.completions(analysis, text, at)
+        return completions.completions(analysis, text, at)
 
     return types.CompletionList(is_incomplete=False, items=await ls.run(work))
 
@@ -272,7 +272,7 @@ async def completion(ls: CapServer, params: types.CompletionParams) -> types.Com
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
 )
 def code_action(ls: CapServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    return features.quick_fixes(params.text_document.uri, list(params.context.diagnostics))
+    return quickfix.quick_fixes(params.text_document.uri, list(params.context.diagnostics))
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
@@ -284,7 +284,7 @@ async def document_symbol(
 
     def work() -> list[types.DocumentSymbol]:
         source, parsed = ls.state.cache(SourceFile(str(path), text, path))
-        return features.document_symbols(parsed.file.items, source)
+        return navigation.document_symbols(parsed.file.items, source)
 
     return await ls.run(work)
 
@@ -305,7 +305,7 @@ async def formatting(
 @server.feature(
     types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
     types.SemanticTokensLegend(
-        token_types=features.TOKEN_TYPES, token_modifiers=features.TOKEN_MODIFIERS
+        token_types=tokens.TOKEN_TYPES, token_modifiers=tokens.TOKEN_MODIFIERS
     ),
 )
 async def semantic_tokens(
@@ -319,7 +319,7 @@ async def semantic_tokens(
         names = set(latest[1].symbols) if latest else set()
         source, parsed = ls.state.cache(SourceFile(str(path), text, path))
         comments = [(c.start, c.end) for c in scan_comments(text)]
-        return features.semantic_tokens(source, parsed.file.items, comments, names)
+        return tokens.semantic_tokens(source, parsed.file.items, comments, names)
 
     return types.SemanticTokens(data=await ls.run(work))
 
