@@ -155,7 +155,7 @@ def test_fast_path_equals_lark_on_ranges(bounds: list[str], dots: str) -> None:
 
 
 def test_semantic_tokens_mark_each_bound_of_a_range_as_a_number() -> None:
-    from capplan.lsp.features import TOKEN_TYPES, semantic_tokens
+    from capplan.lsp.tokens import TOKEN_TYPES, semantic_tokens
 
     source = SourceFile("t.cap", "lot l { slip = 0d .. 2w .. low }\n")
     items = parse_source(source).file.items
