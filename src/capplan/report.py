@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from capplan.api import Planned
+from capplan.cost.report import CostReport, build_cost_report
 from capplan.model.addr import HallAddr
 from capplan.model.decls import Model, Site
 from capplan.model.rules import Cause, level_at, main_cause
@@ -160,6 +161,7 @@ class PlanReport(Row):
     idle_gpu_days: dict[Cause, int]  # every cause, install included
     network: NetworkReportView | None
     at: AtReport | None
+    cost: CostReport | None = None  # LANGUAGE.md §7, to the `--at` day if given
 
 
 def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[TimelineRow]:
@@ -371,4 +373,5 @@ def build_report(planned: Planned, at: date | None = None) -> PlanReport:
         idle_gpu_days=idle,
         network=network_view(planned),
         at=state_at(model, schedule, at) if at else None,
+        cost=build_cost_report(model, schedule, at),
     )

@@ -55,6 +55,7 @@ class Code(StrEnum):
     E209 = ("E209", _E, "lot GPUs not a multiple of the rack type's GPUs")
     E210 = ("E210", _E, "tranche counts do not add up to the lot's racks")
     E211 = ("E211", _E, "const cycle or undefined const")
+    E212 = ("E212", _E, "a second currency in one model")
     E300 = ("E300", _E, "a rack type can never fit")
     E301 = ("E301", _E, "stranded racks")
     W302 = ("W302", _W, "racks waited before going live")

@@ -97,6 +97,7 @@ class Plan(Decl):
     start: date | None = None
     end: date | None = None
     as_of: date | None = None
+    capital_rate: Decimal = Decimal(0)  # yearly cost of capital, a fraction (§7)
 
 
 class Supplier(Decl):
@@ -117,6 +118,9 @@ class RackType(Decl):
     install: Duration = Duration()
     fabric: Decimal | None = None  # bit/s per rack
     weight: Decimal | None = None  # kg
+    price: Decimal | None = None  # capital cost of one installed rack, model currency (§7)
+    life: Duration = Duration(months=60)  # straight-line depreciation period
+    load: Decimal = Decimal(1)  # average draw as a fraction of `power`: energy only
 
 
 class Hall(Decl):
@@ -143,7 +147,8 @@ class Site(Decl):
     reserve: Decimal = Decimal(0)  # fraction of the envelope held back
     country: str | None = None
     region: str | None = None
-    energy_price: Decimal | None = None
+    energy_price: tuple[Step, ...] | None = None  # levels, currency per MWh (§7)
+    carbon: tuple[Step, ...] | None = None  # levels, gCO2/kWh
     halls: dict[str, Hall] = Field(default_factory=dict)
     power_slip: Slip | None = None  # delays the envelope steps dated after as_of (or start)
 
@@ -209,6 +214,7 @@ class Commitment(Decl):
     sites: tuple[str, ...]
     customer: str | None = None
     rack_type: str | None = None
+    price: Decimal | None = None  # contract price per GPU-hour, model currency (§7)
 
     @property
     def scope(self) -> tuple[tuple[str, ...], str | None]:
@@ -229,6 +235,7 @@ class Model(Frozen):
     horizon: Horizon | None = None  # None: the model has no date (see `undated`)
     undated: Diagnostic | None = None  # why it cannot be planned (E201), reported by `plan`
     as_of: date | None = None
+    currency: str | None = None  # the one currency of every money figure (§7, E212)
     suppliers: dict[str, Supplier] = Field(default_factory=dict)
     rack_types: dict[str, RackType] = Field(default_factory=dict)
     sites: dict[str, Site] = Field(default_factory=dict)

@@ -19,13 +19,15 @@ class Dim(str, Enum):
     PER_GPU = "per-GPU bandwidth"
     MONEY = "money"
     ENERGY_PRICE = "energy price"
+    GPU_HOUR_PRICE = "GPU-hour price"
+    CARBON = "carbon intensity"
 
 
 @dataclass(frozen=True)
 class Unit:
     symbol: str
     dim: Dim
-    factor: Decimal  # to the canonical unit (W, bit/s, days, m, kg, fraction, per period)
+    factor: Decimal  # to the canonical unit (W, bit/s, days, m, kg, fraction, per period, g/kWh)
     per: str = ""  # supply rates: "racks"/"gpus"; money: currency
     period: str = ""  # supply rates: "w"/"mo"; durations: "d"/"mo"
 
@@ -62,6 +64,9 @@ UNITS: dict[str, Unit] = {
         _u("USD", Dim.MONEY, "1", per="USD"),
         _u("EUR/MWh", Dim.ENERGY_PRICE, "1", per="EUR"),
         _u("USD/MWh", Dim.ENERGY_PRICE, "1", per="USD"),
+        _u("EUR/gpu-h", Dim.GPU_HOUR_PRICE, "1", per="EUR"),
+        _u("USD/gpu-h", Dim.GPU_HOUR_PRICE, "1", per="USD"),
+        _u("gCO2/kWh", Dim.CARBON, "1"),  # = kg CO2 per MWh
     )
 }
 

@@ -26,6 +26,7 @@ from capplan.model.decls import (
 )
 from capplan.resolve.blocks import BLOCKS, NEEDS_END, NEEDS_START, PLAN, build_order
 from capplan.resolve.context import Context
+from capplan.resolve.costs import model_currency
 from capplan.resolve.horizon import horizon_end, horizon_start, undated, written_dates
 from capplan.resolve.names import collect
 
@@ -47,6 +48,7 @@ def build_model(program: Program) -> tuple[Model | None, Diagnostics]:
     _build_phase(ctx, NEEDS_START)
     ctx.end = horizon_end(ctx, plan)
     _build_phase(ctx, NEEDS_END)
+    currency = model_currency(ctx)
     no_date = undated(ctx, plan)
     if no_date is None and (ctx.start is None or ctx.end is None):
         return None, ctx.diagnostics
@@ -56,6 +58,7 @@ def build_model(program: Program) -> tuple[Model | None, Diagnostics]:
         horizon=Horizon(start=ctx.start, end=ctx.end) if ctx.start and ctx.end else None,
         undated=no_date,
         as_of=plan.as_of if plan else None,
+        currency=currency,
         suppliers=ctx.of_kind("supplier", Supplier),
         rack_types=ctx.of_kind("rack_type", RackType),
         sites=ctx.of_kind("site", Site),

@@ -61,6 +61,7 @@ class Context:
     built: dict[str, Decl] = field(default_factory=dict)  # by name, once built
     written: list[tuple[date, Span]] = field(default_factory=list)  # as written: W404
     derived: list[tuple[date, Span]] = field(default_factory=list)  # order + lead time
+    money: list[tuple[int, str, Span]] = field(default_factory=list)  # decl index, currency: E212
     start: date | None = None  # the horizon (see resolve.horizon); None: the model has none
     end: date | None = None  # known once every block that derives dates is built
     reader: ValueReader = field(init=False)

@@ -32,7 +32,7 @@ COMMON = {
 }
 
 SCHEMA: dict[str, dict[str, AttrSpec]] = {
-    "plan": {"start": DATE, "end": DATE, "as_of": DATE},
+    "plan": {"start": DATE, "end": DATE, "as_of": DATE, "capital_rate": AttrSpec()},
     "supplier": {
         "supplies": AttrSpec(),
         "lead_time": AttrSpec(),
@@ -48,6 +48,9 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "install": AttrSpec(),
         "fabric": AttrSpec(),
         "weight": AttrSpec(),
+        "price": AttrSpec(),
+        "life": AttrSpec(),
+        "load": AttrSpec(),
     },
     "site": {
         "power": AttrSpec(required=True, map_ok=True),
@@ -55,7 +58,8 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "reserve": AttrSpec(),
         "country": AttrSpec(),
         "region": AttrSpec(),
-        "energy_price": AttrSpec(),
+        "energy_price": AttrSpec(map_ok=True),
+        "carbon": AttrSpec(map_ok=True),
         "power_slip": AttrSpec(),
     },
     "hall": {
@@ -100,6 +104,7 @@ SCHEMA: dict[str, dict[str, AttrSpec]] = {
         "sites": AttrSpec(),
         "customer": AttrSpec(),
         "rack_type": AttrSpec(),
+        "price": AttrSpec(),
     },
 }
 

@@ -33,6 +33,8 @@ DIM_EXAMPLES = {
     Dim.PER_GPU: "a per-GPU bandwidth such as `25 Mbps/gpu`",
     Dim.MONEY: "an amount such as `100 EUR`",
     Dim.ENERGY_PRICE: "an energy price such as `35 EUR/MWh`",
+    Dim.GPU_HOUR_PRICE: "a GPU-hour price such as `2.5 EUR/gpu-h`",
+    Dim.CARBON: "a carbon intensity such as `120 gCO2/kWh`",
 }
 
 W = TypeVar("W", bound=str)
@@ -57,6 +59,8 @@ CANONICAL = {
     Dim.PER_GPU: "bit/s per GPU",
     Dim.MONEY: "in its currency",
     Dim.ENERGY_PRICE: "per MWh",
+    Dim.GPU_HOUR_PRICE: "per GPU-hour",
+    Dim.CARBON: "gCO2/kWh",
 }
 
 RANGE_HELP = (

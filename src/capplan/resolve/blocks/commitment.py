@@ -5,7 +5,9 @@ from __future__ import annotations
 from capplan.diagnostics import Span, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Commitment
+from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.costs import amount
 from capplan.resolve.members import common, members, missing, value
 from capplan.resolve.references import ref, ref_attr, site_list
 from capplan.resolve.schedules import counter, schedule
@@ -46,8 +48,14 @@ def build_commitment(ctx: Context, site: DeclSite) -> Commitment | None:
     rack_type = ref_attr(ctx, site, found, "rack_type", ("rack_type",))
     if "rack_type" in found and rack_type is None:
         ok = False
+    price = amount(ctx, site, found, "price", Dim.GPU_HOUR_PRICE)
     if not ok or steps is None:
         return None
     return Commitment(
-        **fields, gpus=steps, sites=tuple(sites), customer=customer, rack_type=rack_type
+        **fields,
+        gpus=steps,
+        sites=tuple(sites),
+        customer=customer,
+        rack_type=rack_type,
+        price=price,
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from capplan.diagnostics import Span, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Plan
 from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.costs import share
 from capplan.resolve.members import common, members
 from capplan.resolve.schedules import date_attr
 
@@ -25,4 +28,5 @@ def build_plan(ctx: Context, site: DeclSite) -> Plan:
             )
         )
         end = None
-    return Plan(**fields, start=start, end=end, as_of=as_of)
+    rate = share(ctx, site, found, "capital_rate", "a capital rate", positive=False)
+    return Plan(**fields, start=start, end=end, as_of=as_of, capital_rate=rate or Decimal(0))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from capplan.model.decls import COOLINGS, Duration, RackType
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.costs import amount, life, share
 from capplan.resolve.members import common, members, value
 from capplan.resolve.schedules import canonical
 
@@ -34,6 +37,9 @@ def build_rack_type(ctx: Context, site: DeclSite) -> RackType | None:
     fabric = canonical(ctx, Dim.BANDWIDTH)(written, source) if written is not None else None
     written, source = value(found, "weight"), site.source_for(found, "weight")
     weight = canonical(ctx, Dim.MASS)(written, source) if written is not None else None
+    price = amount(ctx, site, found, "price", Dim.MONEY)
+    lifetime = life(ctx, site, found)
+    load = share(ctx, site, found, "load", "a load", positive=True)
     if gpus is None or power is None or cooling is None:
         return None
     return RackType(
@@ -46,4 +52,7 @@ def build_rack_type(ctx: Context, site: DeclSite) -> RackType | None:
         install=install or Duration(),
         fabric=fabric,
         weight=weight,
+        price=price,
+        life=lifetime or Duration(months=60),
+        load=Decimal(1) if load is None else load,
     )

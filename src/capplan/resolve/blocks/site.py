@@ -9,6 +9,7 @@ from capplan.diagnostics.codes import Code
 from capplan.model.decls import HALL_COOLINGS, Hall, Site
 from capplan.model.units import Dim
 from capplan.resolve.context import Context, DeclSite
+from capplan.resolve.costs import level_schedule
 from capplan.resolve.members import common, members, value, word_attr
 from capplan.resolve.ranges import slip_attr
 from capplan.resolve.schedules import canonical, date_attr, schedule
@@ -38,8 +39,8 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
             reader.out_of_range(written, source, f"a reserve of {quantity.text} is over 100%")
         elif quantity is not None:
             reserve = quantity.canonical
-    written, source = value(found, "energy_price"), site.source_for(found, "energy_price")
-    price = canonical(ctx, Dim.ENERGY_PRICE)(written, source) if written is not None else None
+    price = level_schedule(ctx, site, found, "energy_price", Dim.ENERGY_PRICE)
+    carbon = level_schedule(ctx, site, found, "carbon", Dim.CARBON)
     country = word_attr(ctx, site, found, "country")
     region = word_attr(ctx, site, found, "region")
     halls: dict[str, Hall] = {}
@@ -63,6 +64,7 @@ def build_site(ctx: Context, site: DeclSite) -> Site | None:
         country=country,
         region=region,
         energy_price=price,
+        carbon=carbon,
         halls=halls,
         power_slip=slip_attr(ctx, site, found, "power_slip"),
     )
