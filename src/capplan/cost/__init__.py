@@ -43,6 +43,19 @@ class Costs:
     idle: dict[Cause, Amount]  # the fleet's carrying cost by wait cause
     commitments: tuple[CommitmentCost, ...]
 
+    @property
+    def short_gpu_hours(self) -> Fraction:
+        """The fleet's short GPU-hours: every commitment's, added up."""
+        return sum((c.short_gpu_hours for c in self.commitments), start=Fraction(0))
+
+    @property
+    def revenue_at_risk(self) -> Amount:
+        """The fleet's revenue at risk; absent when a commitment's is."""
+        total: Amount = Fraction(0)
+        for c in self.commitments:
+            total = plus(total, c.revenue_at_risk)
+        return total
+
 
 def _days(model: Model, until: date | None) -> tuple[int, int]:
     """[lo, hi) in ordinals: the plan start to `until` (capped at the plan end), included."""

@@ -77,6 +77,8 @@ class CostReport(_Row):
     capital_rate: float
     fleet: CostFigures
     idle_cost: dict[Cause, float | None]
+    short_gpu_hours: float  # every commitment's, added up
+    revenue_at_risk: float | None  # every commitment's; absent when one is
     sites: list[SiteCostReport]
     commitments: list[CommitmentCostRow]
 
@@ -95,7 +97,8 @@ def figures(f: Figures) -> dict[str, float | int | None]:
     }
 
 
-def _idle(idle: dict[Cause, Amount]) -> dict[Cause, float | None]:
+def idle_amounts(idle: dict[Cause, Amount]) -> dict[Cause, float | None]:
+    """Carrying cost by cause, rounded as money."""
     return {cause: _maybe(amount, MONEY) for cause, amount in idle.items()}
 
 
@@ -106,12 +109,14 @@ def cost_report(costs: Costs, model: Model) -> CostReport:
         end=costs.last,
         capital_rate=float(costs.capital_rate),
         fleet=CostFigures.model_validate(figures(costs.fleet)),
-        idle_cost=_idle(costs.idle),
+        idle_cost=idle_amounts(costs.idle),
+        short_gpu_hours=rounded(costs.short_gpu_hours, QUANTITY),
+        revenue_at_risk=_maybe(costs.revenue_at_risk, MONEY),
         sites=[
             SiteCostReport(
                 site=site.site,
                 totals=CostFigures.model_validate(figures(site.total)),
-                idle_cost=_idle(site.idle),
+                idle_cost=idle_amounts(site.idle),
                 monthly=[
                     MonthCost.model_validate({"month": f"{day:%Y-%m}", **figures(f)})
                     for day, f in site.months

@@ -77,6 +77,8 @@ def month_starts(lo: Day, hi: Day) -> list[Day]:
         month += 1
         if month > 12:
             year, month = year + 1, 1
+        if year > date.max.year:  # a plan may end on 9999-12-31
+            return out
         day = date(year, month, 1).toordinal()
         if day >= hi:
             return out

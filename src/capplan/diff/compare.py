@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from capplan.diagnostics import Diagnostic
 from capplan.diagnostics.codes import Code
+from capplan.diff.cost import cost_diff
 from capplan.diff.facts import SideFacts
 from capplan.diff.report import (
     AttributeChange,
@@ -62,6 +63,7 @@ def compare(old: SideFacts, new: SideFacts) -> DiffReport:
     rendered = _rendered(old.rendered, new.rendered)
     diagnostics = DiagnosticsDiff(new=new_diags, resolved=resolved)
     regressions = _regressions(commitments, lots, new_diags)
+    cost = cost_diff(old.report, new.report)
     changed = bool(
         commitments
         or lots
@@ -74,6 +76,7 @@ def compare(old: SideFacts, new: SideFacts) -> DiffReport:
         or resolved
         or (rendered and (rendered.added or rendered.changed or rendered.removed))
         or old.plannable != new.plannable
+        or bool(cost and cost.rows)
     )
     report = DiffReport(
         old=_summary(old),
@@ -90,6 +93,7 @@ def compare(old: SideFacts, new: SideFacts) -> DiffReport:
         diagnostics=diagnostics,
         rendered=rendered,
         utilisation_threshold=UTILISATION_THRESHOLD,
+        cost=cost,
     )
     return report.model_copy(update={"headline": headline(report)})
 

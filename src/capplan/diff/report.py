@@ -127,6 +127,18 @@ class RenderedDiff(Row):
     removed: list[str]
 
 
+class CostChange(Row):
+    figure: str  # a field of the plan's `cost.fleet`, or short_gpu_hours / revenue_at_risk
+    old: float | None  # None: absent on that side (an input is missing)
+    new: float | None
+    change: float | None  # new - old; None when a side is absent
+
+
+class CostDiff(Row):
+    currency: str | None
+    rows: list[CostChange]  # the fleet figures that moved (docs/cost.md)
+
+
 class DiffReport(Row):
     format_version: str = FORMAT_VERSION
     old: SideSummary
@@ -143,3 +155,4 @@ class DiffReport(Row):
     diagnostics: DiagnosticsDiff
     rendered: RenderedDiff | None  # None: a side has errors, so render would write nothing
     utilisation_threshold: float
+    cost: CostDiff | None = None  # None: a side could not be planned

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from capplan.checks.commitments import SHORTFALL_LABELS
+from capplan.diff.cost import cost_rows
 from capplan.diff.report import CommitmentState, DiffReport, LotState
 from capplan.diff.summary import signed
 from capplan.numbers import count, mw_unit, percent
@@ -175,6 +176,12 @@ def sections(report: DiffReport) -> list[Section]:
             ],
         ),
     ]
+    currency = report.cost.currency if report.cost and report.cost.currency else "money"
+    out.append(
+        Section(
+            f"Cost (fleet, {currency})", ("figure", "old", "new", "change"), cost_rows(report.cost)
+        )
+    )
     rendered = report.rendered
     if rendered is not None:
         out.append(

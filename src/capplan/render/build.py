@@ -32,8 +32,10 @@ from capplan.render.context import (
     Rack,
     RenderContext,
     Site,
+    SiteCost,
     Tranche,
 )
+from capplan.render.costs import site_costs
 from capplan.render.names import k8s_name, node_names, unique_k8s_names
 from capplan.report import site_timeline
 from capplan.schedule import Schedule
@@ -108,8 +110,10 @@ def build_context(planned: Planned, at: date) -> RenderContext:
         input_hash=input_hash(planned),
     )
     site_names = unique_k8s_names(model.sites)
+    costs = site_costs(model, schedule, at)
     sites = tuple(
-        _site(model, schedule, site, site_names[site.name], at) for site in model.sites.values()
+        _site(model, schedule, site, site_names[site.name], at, costs[site.name])
+        for site in model.sites.values()
     )
     return RenderContext(plan=info, sites=sites, commitments=_levels(model, at))
 
@@ -132,7 +136,9 @@ def _levels(model: Model, at: date) -> tuple[CommitmentLevel, ...]:
     )
 
 
-def _site(model: Model, schedule: Schedule, site: SiteDecl, k8s: str, at: date) -> Site:
+def _site(
+    model: Model, schedule: Schedule, site: SiteDecl, k8s: str, at: date, cost: SiteCost
+) -> Site:
     hall_names = unique_k8s_names(site.halls)
     halls = tuple(
         Hall(
@@ -172,6 +178,7 @@ def _site(model: Model, schedule: Schedule, site: SiteDecl, k8s: str, at: date) 
             for row in site_timeline(model, schedule, site)
         ),
         commitments=_commitments(model, schedule, site.name),
+        cost=cost,
     )
 
 

@@ -34,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from capplan.cost.report import CostFigures
 from capplan.render.names import is_dns1123_label, k8s_name, unique_k8s_names
 
 
@@ -235,6 +236,20 @@ class GpuProduct(_Frozen):
     nodes: PositiveCount
 
 
+class SiteCost(_Frozen):
+    """A site's energy, cost and carbon figures (LANGUAGE.md §7, docs/cost.md).
+
+    `to_at` sums the plan start to `plan.at`, `horizon` the whole plan; a figure
+    whose inputs are missing is None. Money in `currency`, 2 decimals.
+    """
+
+    currency: str | None = None
+    to_at: CostFigures
+    horizon: CostFigures
+    idle_cost: dict[str, float | None] = Field(default_factory=dict)
+    """The whole plan's carrying cost of waiting racks by wait cause (identifiers)."""
+
+
 class Site(_Frozen):
     """A datacenter site and what the plan says about it."""
 
@@ -255,6 +270,7 @@ class Site(_Frozen):
     lots: tuple[Lot, ...] = ()
     power_timeline: tuple[PowerPoint, ...] = ()
     commitments: tuple[Commitment, ...] = ()
+    cost: SiteCost | None = None
 
     @field_validator("envelope")
     @classmethod

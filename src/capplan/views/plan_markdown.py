@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from capplan.numbers import count, percent, pue
 from capplan.report import PlanReport
+from capplan.views.cost import cost_markdown
 from capplan.views.tables import (
     COMMITMENT_HEADERS,
     LINK_HEADERS,
@@ -73,6 +74,7 @@ def render_plan_markdown(report: PlanReport) -> str:
         else ["None."]
     )
     out.append("")
+    out += cost_markdown(report)
     if report.network is not None:
         network = report.network
         out += ["## Network", "", f"{network.days_checked} days checked.", ""]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from capplan.numbers import count, percent, pue
 from capplan.report import PlanReport
 from capplan.views import tables as t
+from capplan.views.cost import cost_section as cost
 from capplan.views.document import Block, Heading, Para, Table
 
 Section = Callable[[PlanReport], list[Block]]
@@ -108,7 +109,7 @@ def state_on_day(report: PlanReport) -> list[Block]:
     return [Table(title, t.STATE_HEADERS, [t.state_cells(s) for s in at.sites])]
 
 
-SECTIONS: list[Section] = [summary, sites, lots, commitments, idle, network, state_on_day]
+SECTIONS: list[Section] = [summary, sites, lots, commitments, idle, cost, network, state_on_day]
 """The plan's sections in reading order."""
 
 
