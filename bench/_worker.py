@@ -83,6 +83,11 @@ def run_capplan(path: Path) -> dict[str, Any]:
         ("model", ("parse",), lambda: stages.model_stage(values["parse"])),
         ("schedule", ("model",), lambda: stages.schedule_stage(values["model"])),
         (
+            "cost",
+            ("model", "schedule"),
+            lambda: stages.cost_stage(values["model"], values["schedule"]),
+        ),
+        (
             "bandwidth",
             ("model", "schedule"),
             lambda: stages.bandwidth_stage(values["model"], values["schedule"]),

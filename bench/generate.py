@@ -721,6 +721,7 @@ def build_program(fleet: Fleet, style: str) -> tuple[Program, Stats]:
                 ("start", DateV(PLAN_START)),
                 ("end", DateV(PLAN_END)),
                 ("as_of", DateV(PLAN_AS_OF)),
+                ("capital_rate", qty(8, "%")),
             ],
         )
     )  # fmt: skip
@@ -748,6 +749,8 @@ def build_program(fleet: Fleet, style: str) -> tuple[Program, Stats]:
                     ("install", t.install),
                     ("fabric", t.fabric),
                     ("weight", qty(t.weight_kg, "kg")),
+                    ("price", qty(t.gpus * 45_000, "EUR")),  # about EUR 45 k a GPU installed
+                    ("load", qty(80, "%")),
                 ],
             )
         )
@@ -766,6 +769,7 @@ def build_program(fleet: Fleet, style: str) -> tuple[Program, Stats]:
             members.append(("reserve", qty(site.reserve_pct, "%")))
         if site.energy_price is not None:
             members.append(("energy_price", qty(site.energy_price, "EUR/MWh")))
+            members.append(("carbon", qty(3 * site.energy_price, "gCO2/kWh")))
         members.append(("power", Sched(tuple(_site_envelope(site)))))
         members.append(
             ("labels", Labels((("tier", str(1 + site.index % 3)), ("owner", "capacity-planning"))))
@@ -1070,7 +1074,8 @@ def _commitments(fleet: Fleet) -> list[Decl]:
             Decl(
                 "commitment",
                 f"{site.name}_{customer.split()[0].lower()}",
-                [("customer", Str(customer)), ("site", Word(site.name)), ("gpus", Sched(tuple(entries)))],
+                [("customer", Str(customer)), ("site", Word(site.name)), ("gpus", Sched(tuple(entries))),
+                 ("price", qty(2.5, "EUR/gpu-h"))],
             )
         )  # fmt: skip
     for i in range(0, len(fleet.sites) - 1, 3):

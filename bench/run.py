@@ -35,7 +35,7 @@ from bench.generate import DEFAULT_SEED, SCALES, STYLES, generate, write_generat
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path("examples") / "nscale-2026.cap"
-STAGES: tuple[str, ...] = ("parse", "model", "schedule", "bandwidth", "render")
+STAGES: tuple[str, ...] = ("parse", "model", "schedule", "cost", "bandwidth", "render")
 REFERENCES: tuple[str, ...] = ("lark", "hcl2", "json")
 REFERENCE_FILE: dict[str, str] = {"lark": "cap", "hcl2": "hcl", "json": "json"}
 REFERENCE_LABEL: dict[str, str] = {
@@ -458,6 +458,27 @@ def evaluate_targets(report: Result) -> list[Result]:
         growth, at_growth = max(growths)
     add("validate+plan XL / L", "<= 12", growth,
         None if growth is None else growth <= 12, "x", at_growth)  # fmt: skip
+
+    def cost_share(scale: str) -> tuple[float | None, str]:
+        """The cost stage (LANGUAGE.md §7) as a share of validate + plan, worst style."""
+        shares: list[tuple[str, float | None]] = []
+        for r in _rows(report, scale):
+            cost, plan = _stage_seconds(r, "cost"), r["capplan"].get("validate_plan_seconds")
+            share = cost / plan * 100 if cost is not None and plan else None
+            shares.append((f"{scale} {r['style']}", share))
+        return _worst(shares) if shares else (None, f"no {scale} row")
+
+    share, at_share = cost_share("XL")
+    add("cost stage / validate+plan at XL", "< 10 %", share,
+        None if share is None else share < 10, "%", at_share)  # fmt: skip
+    cost_growths: list[tuple[float, str]] = []
+    for lr, x in pairs:
+        l_cost, x_cost = _stage_seconds(lr, "cost"), _stage_seconds(x, "cost")
+        if l_cost and x_cost:
+            cost_growths.append((x_cost / l_cost, x["style"]))
+    cost_growth, at_cost = max(cost_growths) if cost_growths else (None, "needs L and XL")
+    add("cost stage XL / L", "<= 12", cost_growth,
+        None if cost_growth is None else cost_growth <= 12, "x", at_cost)  # fmt: skip
 
     peaks = [
         (f"L {r['style']}", r["capplan"]["peak_kb"] / 1024 if "peak_kb" in r["capplan"] else None)

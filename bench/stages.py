@@ -1,6 +1,6 @@
 """Every call the benchmarks make into capplan, in one place.
 
-The runner times these five functions, in this order, in one fresh process per
+The runner times these six functions, in this order, in one fresh process per
 measurement. When capplan's API changes, fix it here and nowhere else.
 
 A function that raises ImportError or NotImplementedError (the API is not there
@@ -21,6 +21,7 @@ CAPPLAN_MODULES: tuple[str, ...] = (
     "capplan.checks.power",
     "capplan.checks.commitments",
     "capplan.checks.network",
+    "capplan.cost.report",
     "capplan.render",
     "capplan.render.build",
 )
@@ -62,6 +63,17 @@ def schedule_stage(model: object) -> object:
 
     assert isinstance(model, Compilation)
     return plan(model, network=False)
+
+
+def cost_stage(model: object, schedule: object) -> object:
+    """Energy, cost and carbon of the schedule (LANGUAGE.md §7): what `plan` adds to report it."""
+    from capplan.api import Planned
+    from capplan.cost.report import build_cost_report
+
+    if schedule is None:
+        raise NotImplementedError("the model has static errors: nothing was scheduled")
+    assert isinstance(schedule, Planned)
+    return build_cost_report(schedule.model, schedule.schedule)
 
 
 def bandwidth_stage(model: object, schedule: object) -> object:

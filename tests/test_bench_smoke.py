@@ -227,7 +227,7 @@ def test_runner_produces_a_row_per_style(tmp_path: Path) -> None:
     for row in rows:
         assert row["gpus"] == 1_000
         stages = row["capplan"]["stages"]
-        assert set(stages) == {"parse", "model", "schedule", "bandwidth", "render"}
+        assert set(stages) == {"parse", "model", "schedule", "cost", "bandwidth", "render"}
         for stage, entry in stages.items():
             assert entry["status"] in ("ok", "n/a"), (stage, entry)
         for ref in ("lark", "hcl2", "json"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from math import floor
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,9 +22,16 @@ MONEY, QUANTITY, RATE = 2, 3, 4
 
 
 def rounded(value: Fraction | int, digits: int) -> float:
-    """``value`` rounded half up to ``digits`` decimals (figures are never negative)."""
-    scaled = Fraction(value) * 10**digits
-    return float(Decimal(floor(scaled + Fraction(1, 2))).scaleb(-digits))
+    """``value`` rounded half up to ``digits`` decimals (figures are never negative).
+
+    Integer arithmetic on the numerator and denominator: a plan report rounds
+    thousands of figures, and building Fractions for each would dominate.
+    """
+    if isinstance(value, int):
+        return float(value)
+    numerator, denominator = value.numerator * 10**digits, value.denominator
+    units = (2 * numerator + denominator) // (2 * denominator)  # floor(x + 1/2)
+    return float(Decimal(units).scaleb(-digits))
 
 
 def _maybe(value: Amount, digits: int) -> float | None:

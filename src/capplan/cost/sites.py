@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from math import floor
+from math import floor, lcm
 
-from capplan.cost.figures import HOURS, MWH, ZERO, Amount, Figures, life_days, plus, valued
+from capplan.cost.figures import HOURS, MWH, Amount, Figures, life_days
 from capplan.cost.steps import Day, Deltas, counts, month_starts, pieces, sums
 from capplan.energize import BatchResult
-from capplan.model.decls import Model, RackType, Site, Step
+from capplan.model.decls import Model, Site, Step
 from capplan.model.rules import CAUSES, Cause
 
 YEAR_DAYS = 365
@@ -85,77 +85,130 @@ def _levels_on(steps: tuple[Step, ...] | None, cuts: Sequence[Day]) -> list[Frac
     return out
 
 
-@dataclass(frozen=True)
-class _Rates:
-    """What one rack-day of a rack type at a site is worth, exactly."""
-
-    mwh: Fraction  # energy of a live rack-day: power x load x PUE x 24 h
-    gpu_hours: int
-    depreciation: Fraction | None  # per rack-day of life: price / life
-    life_fraction: Fraction  # the part of a day on a rack's last, fractional day of life
-    carrying: Fraction | None  # per waiting rack-day: price x capital_rate / 365
+def _common(rates: Sequence[Fraction | None]) -> tuple[int, list[int | None]]:
+    """Exact rates as integers over one denominator, so that sums stay integer sums."""
+    denominator = lcm(1, *(r.denominator for r in rates if r is not None))
+    return denominator, [None if r is None else int(r * denominator) for r in rates]
 
 
-def _rates(site: Site, rack: RackType, capital_rate: Fraction) -> _Rates:
-    days = life_days(rack.life)
-    price = None if rack.price is None else Fraction(rack.price)
-    return _Rates(
-        mwh=Fraction(rack.power) * Fraction(rack.load) * Fraction(site.pue) * HOURS / MWH,
-        gpu_hours=rack.gpus * HOURS,
-        depreciation=None if price is None else price / days,
-        life_fraction=days - floor(days),
-        carrying=None if price is None else price * capital_rate / YEAR_DAYS,
-    )
+@dataclass
+class _Sum:
+    """An exact sum kept as an integer numerator (over a denominator known to the caller)
+    and whether some quantity in it had no rate (then the sum is absent)."""
+
+    value: int = 0
+    missing: bool = False
+
+    def add(self, quantity: int, rate: int | None) -> None:
+        if quantity:
+            if rate is None:
+                self.missing = True
+            else:
+                self.value += quantity * rate
+
+    def over(self, denominator: int) -> Amount:
+        return None if self.missing else Fraction(self.value, denominator)
+
+
+@dataclass
+class _Month:
+    energy: _Sum = field(default_factory=_Sum)  # over E
+    energy_cost: _Sum = field(default_factory=_Sum)  # over E x P
+    carbon: _Sum = field(default_factory=_Sum)  # over E x K
+    depreciation: _Sum = field(default_factory=_Sum)  # over D
+    carrying: _Sum = field(default_factory=_Sum)  # over C
+    gpu_hours: int = 0
 
 
 def site_cost(
     model: Model, site: Site, flows: dict[str, Flows], lo: Day, hi: Day, capital_rate: Fraction
 ) -> SiteCost:
-    """The §7 sums of one site over the days [lo, hi), by calendar month and in total."""
+    """The §7 sums of one site over the days [lo, hi), by calendar month and in total.
+
+    Every rate is an exact rational; with one common denominator per figure the
+    sums over pieces and rack types are integer sums, divided once per month.
+    """
     steps = (s.day.toordinal() for s in (site.energy_price or ()) + (site.carbon or ()))
     cuts = pieces(lo, hi, month_starts(lo, hi), steps)
     count = len(cuts) - 1
-    prices = _levels_on(site.energy_price, cuts)
-    carbon = _levels_on(site.carbon, cuts)
-    energy = [Fraction(0)] * count
-    gpu_hours = [0] * count
-    depreciation: list[Amount] = [Fraction(0)] * count
-    carrying: list[Amount] = [Fraction(0)] * count
-    idle: dict[Cause, Amount] = dict.fromkeys(CAUSES, Fraction(0))
-    for kind, flow in flows.items():
-        rates = _rates(site, model.rack_types[kind], capital_rate)
+    month_of: list[int] = []  # the index of each piece's calendar month
+    firsts: list[Day] = []
+    for cut in cuts[:-1]:
+        if not firsts or date.fromordinal(cut).day == 1:
+            firsts.append(cut)
+        month_of.append(len(firsts) - 1)
+    price_d, prices = _common(_levels_on(site.energy_price, cuts))
+    carbon_d, carbon = _common(
+        [None if c is None else c / 1000 for c in _levels_on(site.carbon, cuts)]
+    )  # g/kWh = kg/MWh: t per MWh is the intensity / 1000
+    kinds = list(flows)
+    racks = [model.rack_types[kind] for kind in kinds]
+    pue = Fraction(site.pue)
+    energy_d, energy_r = _common(
+        [Fraction(r.power) * Fraction(r.load) * pue * HOURS / MWH for r in racks]
+    )
+    lives = [life_days(r.life) for r in racks]
+    prices_r = [None if r.price is None else Fraction(r.price) for r in racks]
+    worn_d, worn_r = _common(
+        [None if p is None else p / days for p, days in zip(prices_r, lives, strict=True)]
+        + [
+            None if p is None else p / days * (days - floor(days))
+            for p, days in zip(prices_r, lives, strict=True)
+        ]
+    )
+    carry_d, carry_r = _common(
+        [None if p is None else p * capital_rate / YEAR_DAYS for p in prices_r]
+    )
+    months = [_Month() for _ in firsts]
+    idle = {cause: _Sum() for cause in CAUSES}
+    for i, kind in enumerate(kinds):
+        flow = flows[kind]
         live = sums(flow.live, cuts)
         life = sums(flow.life, cuts)
         tails = counts(flow.tails, cuts)
         waiting = {cause: sums(deltas, cuts) for cause, deltas in flow.waits.items()}
+        waited = [sum(days) for days in zip(*waiting.values(), strict=True)]
+        gpu_hours = racks[i].gpus * HOURS
+        tail_rate = worn_r[len(kinds) + i]
+        energy_rate = energy_r[i] or 0  # every rack type has a power: never None
         for j in range(count):
-            energy[j] += live[j] * rates.mwh
-            gpu_hours[j] += live[j] * rates.gpu_hours
-            worn = life[j] + tails[j] * rates.life_fraction
-            depreciation[j] = plus(depreciation[j], valued(worn, rates.depreciation))
-            waited = sum(days[j] for days in waiting.values())
-            carrying[j] = plus(carrying[j], valued(waited, rates.carrying))
+            month = months[month_of[j]]
+            energy = live[j] * energy_rate
+            month.energy.value += energy
+            month.energy_cost.add(energy, prices[j])
+            month.carbon.add(energy, carbon[j])
+            month.gpu_hours += live[j] * gpu_hours
+            month.depreciation.add(life[j], worn_r[i])
+            month.depreciation.add(tails[j], tail_rate)
+            month.carrying.add(waited[j], carry_r[i])
         for cause, days in waiting.items():
-            idle[cause] = plus(idle[cause], valued(sum(days), rates.carrying))
-    months: dict[Day, Figures] = {}
-    month = lo
-    for j in range(count):
-        if cuts[j] != lo and date.fromordinal(cuts[j]).day == 1:
-            month = cuts[j]
-        piece = Figures(
-            energy_mwh=energy[j],
-            energy_cost=valued(energy[j], prices[j]),
-            carbon_t=valued(energy[j], _tonnes_per_mwh(carbon[j])),
-            depreciation=depreciation[j],
-            carrying=carrying[j],
-            gpu_hours=gpu_hours[j],
+            idle[cause].add(sum(days), carry_r[i])
+    total = _Month()
+    for month in months:
+        for name in ("energy", "energy_cost", "carbon", "depreciation", "carrying"):
+            part, whole = getattr(month, name), getattr(total, name)
+            whole.value += part.value
+            whole.missing |= part.missing
+        total.gpu_hours += month.gpu_hours
+    denominators = (energy_d, energy_d * price_d, energy_d * carbon_d, worn_d, carry_d)
+
+    def figures(m: _Month) -> Figures:
+        e, ec, co, de, ca = denominators
+        return Figures(
+            energy_mwh=Fraction(m.energy.value, e),
+            energy_cost=m.energy_cost.over(ec),
+            carbon_t=m.carbon.over(co),
+            depreciation=m.depreciation.over(de),
+            carrying=m.carrying.over(ca),
+            gpu_hours=m.gpu_hours,
         )
-        months[month] = months[month] + piece if month in months else piece
-    total = sum(months.values(), start=ZERO)
-    first_days = tuple((date.fromordinal(day).replace(day=1), f) for day, f in months.items())
-    return SiteCost(site.name, total, first_days, idle)
 
-
-def _tonnes_per_mwh(intensity: Fraction | None) -> Fraction | None:
-    """g/kWh = kg/MWh, so t per MWh is the intensity / 1000."""
-    return None if intensity is None else intensity / 1000
+    return SiteCost(
+        site.name,
+        figures(total),
+        tuple(
+            (date.fromordinal(first).replace(day=1), figures(m))
+            for first, m in zip(firsts, months, strict=True)
+        ),
+        {cause: total_.over(carry_d) for cause, total_ in idle.items()},
+    )
