@@ -43,6 +43,10 @@ def test_plan_markdown_with_state_on_a_day(snapshot: SnapshotAssertion) -> None:
     assert result.exit_code == 0
     markdown = result.stdout
     # The same sections as the text view: network, protection and the --at state.
-    for heading in ("## Network", "### Protection", "## State on 2026-12-31"):
-        assert f"\n{heading}\n" in markdown
+    for heading in (
+        "## network (25 days checked)",
+        "## protection",
+        "## state on 2026-12-31: 78,904",
+    ):
+        assert f"\n{heading}" in markdown
     assert markdown == snapshot

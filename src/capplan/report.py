@@ -104,6 +104,14 @@ class CommitmentRow(Row):
     shortfall: int
 
 
+class LinkPoint(Row):
+    """A link's load (worse direction) and capacity from `day` until the next point."""
+
+    day: date
+    load_gbps: float
+    capacity_gbps: float
+
+
 class LinkRow(Row):
     link: str
     a: str
@@ -113,6 +121,7 @@ class LinkRow(Row):
     peak_load_gbps: float
     capacity_gbps: float
     headroom_gbps: float
+    history: list[LinkPoint]  # on the first checked day and where load or capacity changes
 
 
 class ProtectionRow(Row):
@@ -316,6 +325,7 @@ def network_view(planned: Planned) -> NetworkReportView | None:
                 peak_load_gbps=round(usage.load_bps / 1e9, 3),
                 capacity_gbps=round(usage.capacity_bps / 1e9, 3),
                 headroom_gbps=round(usage.headroom_bps / 1e9, 3),
+                history=_link_history(usage.history),
             )
         )
     protection = [
@@ -329,6 +339,25 @@ def network_view(planned: Planned) -> NetworkReportView | None:
         for p in report.protection
     ]
     return NetworkReportView(days_checked=report.days_checked, links=links, protection=protection)
+
+
+def _link_history(history: tuple[tuple[int, float, float], ...]) -> list[LinkPoint]:
+    """The engine's (day, bps, bps) changes in Gbps (3 decimals), merged where rounding
+    makes two consecutive points equal."""
+    points: list[LinkPoint] = []
+    for day, load, capacity in history:
+        point = LinkPoint(
+            day=date.fromordinal(day),
+            load_gbps=round(load / 1e9, 3),
+            capacity_gbps=round(capacity / 1e9, 3),
+        )
+        last = points[-1] if points else None
+        if last is None or (last.load_gbps, last.capacity_gbps) != (
+            point.load_gbps,
+            point.capacity_gbps,
+        ):
+            points.append(point)
+    return points
 
 
 def _finite(value: float) -> float | None:

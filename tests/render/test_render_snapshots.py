@@ -46,9 +46,7 @@ def test_expected_layout(rendered: dict[str, str]) -> None:
         "netbox/sites.csv",
         "plan/README.md",
         "plan/loughton/plan.json",
-        "plan/loughton/plan.md",
         "plan/narvik/plan.json",
-        "plan/narvik/plan.md",
         "slurm/loughton/topology.conf",
         "slurm/narvik/topology.conf",
     ]

@@ -119,7 +119,7 @@ def test_stale_generated_files_are_removed(
     assert outcome.ok
     removed = {change.path for change in outcome.changes if change.kind == "removed"}
     assert "kueue/loughton/clusterqueue-uncommitted.yaml" in removed
-    assert "plan/loughton/plan.md" in removed
+    assert "plan/loughton/plan.json" in removed
     assert not (out_dir / "kueue/loughton").exists()  # emptied folders go too
     assert not (out_dir / "plan/loughton").exists()
     assert all(

@@ -72,7 +72,7 @@ def plan(
         if report is not None and format is PlanFormat.markdown:
             from capplan.views.plan_markdown import render_plan_markdown
 
-            sys.stdout.write(render_plan_markdown(report))
+            sys.stdout.write(render_plan_markdown(report, diagnostics.sorted()))
         elif report is not None:
             from capplan.terminal import color_enabled, width_of
             from capplan.views.plan_text import render_plan_text

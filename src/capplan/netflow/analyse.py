@@ -141,8 +141,15 @@ def _link_usage(net: Net, timeline: Timeline, checks: list[Check]) -> tuple[Link
     peak = np.full(n, -1.0)
     peak_index = np.full(n, -1, dtype=np.int64)
     peak_load = np.zeros(n)
+    history: list[list[tuple[Day, float, float]]] = [[] for _ in range(n)]
+    last_load, last_cap = np.full(n, np.nan), np.full(n, np.nan)
     for index, (caps, check) in enumerate(zip(timeline.caps, checks, strict=True)):
         worse = np.minimum(np.maximum(check.loads[:n], check.loads[n:]), check.lam * caps)
+        day = int(timeline.days[index])
+        # the history keeps a link's changes only: Python work per change, not per link-day
+        for link in np.nonzero((worse != last_load) | (caps != last_cap))[0].tolist():
+            history[link].append((day, float(worse[link]), float(caps[link])))
+        last_load, last_cap = worse, caps
         up = caps > 0
         utilisation = np.divide(worse, caps, out=np.zeros(n), where=up)
         better = up & (utilisation > peak + _PEAK_EPSILON)
@@ -153,11 +160,13 @@ def _link_usage(net: Net, timeline: Timeline, checks: list[Check]) -> tuple[Link
     for link, name in enumerate(net.link_names):
         index = int(peak_index[link])
         if index < 0:
-            usage.append(LinkUsage(name, 0.0, None, 0.0, 0.0))
+            usage.append(LinkUsage(name, 0.0, None, 0.0, 0.0, tuple(history[link])))
             continue
         day = int(timeline.days[index])
         capacity = float(timeline.caps[index, link])
-        usage.append(LinkUsage(name, float(peak[link]), day, float(peak_load[link]), capacity))
+        peak_use = float(peak[link])
+        load = float(peak_load[link])
+        usage.append(LinkUsage(name, peak_use, day, load, capacity, tuple(history[link])))
     return tuple(usage)
 
 

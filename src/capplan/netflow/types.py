@@ -96,7 +96,9 @@ class LinkUsage:
     λ*); for others another equally good routing could load them differently, so treat it
     as representative, not unique. ``peak_day`` is the earliest day
     of the peak, None if the link never has capacity on a checked day. ``headroom_bps`` is
-    ``capacity_bps - load_bps`` and is negative when the day is overloaded.
+    ``capacity_bps - load_bps`` and is negative when the day is overloaded. ``history``
+    is ``(day, load_bps, capacity_bps)`` on the first checked day and on each later one
+    where either changes (the state holds until the next entry): the link chart's data.
     """
 
     link: str
@@ -104,6 +106,7 @@ class LinkUsage:
     peak_day: Day | None
     load_bps: float
     capacity_bps: float
+    history: tuple[tuple[Day, float, float], ...] = ()
 
     @property
     def headroom_bps(self) -> float:

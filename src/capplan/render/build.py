@@ -27,6 +27,7 @@ from capplan.render.context import (
     Hall,
     Lot,
     PlanInfo,
+    PlanPages,
     PowerPoint,
     PowerStep,
     Rack,
@@ -37,9 +38,10 @@ from capplan.render.context import (
 )
 from capplan.render.costs import site_costs
 from capplan.render.names import k8s_name, node_names, unique_k8s_names
-from capplan.report import site_timeline
+from capplan.report import build_report, site_timeline
 from capplan.schedule import Schedule
 from capplan.source import SourceFile
+from capplan.views.page import fleet_page, site_page
 
 MW = Decimal(1_000_000)
 
@@ -115,7 +117,23 @@ def build_context(planned: Planned, at: date) -> RenderContext:
         _site(model, schedule, site, site_names[site.name], at, costs[site.name])
         for site in model.sites.values()
     )
-    return RenderContext(plan=info, sites=sites, commitments=_levels(model, at))
+    return RenderContext(
+        plan=info,
+        sites=sites,
+        commitments=_levels(model, at),
+        pages=_pages(planned, at, {site.name: site.k8s_name for site in sites}),
+    )
+
+
+def _pages(planned: Planned, at: date, folders: dict[str, str]) -> PlanPages:
+    """The fleet page (charts of each site in its folder) and every site's page, over the
+    report `capplan plan --at` shows."""
+    report = build_report(planned, at)
+    diagnostics = planned.diagnostics.sorted()
+    return PlanPages(
+        fleet=fleet_page(report, diagnostics, folders),
+        sites={site.name: site_page(report, site.name, diagnostics) for site in report.sites},
+    )
 
 
 def _levels(model: Model, at: date) -> tuple[CommitmentLevel, ...]:

@@ -36,6 +36,7 @@ from pydantic import (
 
 from capplan.cost.report import CostFigures
 from capplan.render.names import is_dns1123_label, k8s_name, unique_k8s_names
+from capplan.views.page import Page
 
 
 def _check_label(value: str) -> str:
@@ -419,6 +420,13 @@ class PlanInfo(_Frozen):
         return k8s_name(self.name)
 
 
+class PlanPages(_Frozen):
+    """The plan report's pages: what `plan --format markdown|html` print, per selection."""
+
+    fleet: Page
+    sites: dict[str, Page]
+
+
 class RenderContext(_Frozen):
     """Everything templates may use: the plan, its sites, and render settings."""
 
@@ -428,6 +436,9 @@ class RenderContext(_Frozen):
     """None: no power panels or feeds are exported to NetBox."""
     commitments: tuple[CommitmentLevel, ...] = ()
     """Every commitment of the plan with its level on `plan.at`, sorted by name."""
+    pages: PlanPages | None = None
+    """The plan pages (`views/page.py`): the fleet's and each site's, by `.cap` name.
+    None in a context built by hand: the `plan` and `html` targets then write no page."""
 
     @field_validator("commitments")
     @classmethod

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from capplan.charts.catalog import Chart
 from capplan.render.context import (
     Commitment,
     CommitmentLevel,
@@ -26,7 +27,8 @@ from capplan.render.context import (
     Site,
 )
 from capplan.render.names import invalid_labels, is_dns1123_label, k8s_name
-from capplan.render.serialise import TemplateDataError
+from capplan.render.serialise import Serialised, TemplateDataError
+from capplan.views.page import Page
 
 LABEL_KEYS: Mapping[str, str] = {
     "site": "capplan.io/site",
@@ -331,17 +333,21 @@ def feed_amperage(it_kw: float, electrical: Electrical) -> int:
     return max(1, math.ceil(round(it_kw * 1000 / watts_per_amp, 6)))
 
 
-def nice_ceiling(values: Iterable[float]) -> int:
-    """A round axis maximum at or above every value (1, 2, 2.5 or 5 x 10^n)."""
-    top = max((value for value in values), default=0.0)
-    if top <= 0:
-        return 1
-    magnitude = 10.0 ** math.floor(math.log10(top))
-    for factor in (1, 2, 2.5, 5, 10):
-        candidate = factor * magnitude
-        if candidate >= top:
-            return max(1, math.ceil(candidate))
-    return math.ceil(top)  # pragma: no cover - factor 10 always fits
+def site_page(context: RenderContext, site: Site) -> Page | None:
+    """The plan page of `site` (None in a context built without a plan report)."""
+    return context.pages.sites.get(site.name) if context.pages else None
+
+
+def site_page_links(context: RenderContext, page: str) -> list[tuple[str, str]]:
+    """(site name, path of its `page` file from the target folder) for the fleet page."""
+    return [(site.name, f"{site.k8s_name}/{page}") for site in context.sites]
+
+
+def chart_svg(chart: Chart) -> Serialised:
+    """A page's chart as an SVG document (`capplan.charts.svg`: the same bytes anywhere)."""
+    from capplan.charts.svg import spec_svg
+
+    return Serialised(spec_svg(chart.spec))
 
 
 def template_globals() -> dict[str, object]:
@@ -358,5 +364,7 @@ def template_globals() -> dict[str, object]:
         "queue_namespace": queue_namespace,
         "queue_name": queue_name,
         "feed_amperage": feed_amperage,
-        "nice_ceiling": nice_ceiling,
+        "site_page": site_page,
+        "site_page_links": site_page_links,
+        "chart_svg": chart_svg,
     }

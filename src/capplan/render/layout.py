@@ -30,7 +30,7 @@ KUSTOMIZATION = "kustomization.yaml"
 README = "README.md"
 
 HASH_COMMENT_SUFFIXES = frozenset({".yaml", ".yml", ".conf", ".cfg", ".toml", ".sh", ".tf", ".hcl"})
-HTML_COMMENT_SUFFIXES = frozenset({".md", ".html"})
+HTML_COMMENT_SUFFIXES = frozenset({".md", ".html", ".svg"})
 SUPPORTED_SUFFIXES = HASH_COMMENT_SUFFIXES | HTML_COMMENT_SUFFIXES | {".json", ".csv"}
 _KUSTOMIZE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 

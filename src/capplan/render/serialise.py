@@ -344,3 +344,40 @@ def k8s_label_value(value: Any) -> Serialised:
     if not names.is_label_value(text):
         raise TemplateDataError(f"{text!r} is not a valid Kubernetes label value")
     return Serialised(text)
+
+
+# --- plan pages (Markdown links and code fences, HTML) ------------------------------
+
+_URL_PATH = re.compile(r"^[A-Za-z0-9._~/-]+$")
+
+
+def html_text(value: Any) -> Serialised:
+    """Template filter: HTML text or attribute value, every `<>&"'` entity-escaped.
+
+    Control characters are dropped; None prints as an em dash, as `md` does.
+    """
+    if value is None:
+        return Serialised("—")
+    return Serialised(html.escape(_CONTROL.sub("", str(value)), quote=True))
+
+
+def url_path(value: Any) -> Serialised:
+    """Template filter: a relative path for a Markdown link or an HTML `src`.
+
+    Only letters, digits and `. _ ~ / -`, no `..` segment and no leading `/`: the link
+    stays inside the rendered tree (no scheme, no `javascript:`)."""
+    text = str(value)
+    if not _URL_PATH.match(text) or text.startswith("/") or ".." in text.split("/"):
+        raise TemplateDataError(f"not a relative path inside the tree: {text[:60]!r}")
+    return Serialised(text)
+
+
+def fenced(value: Any) -> Serialised:
+    """Template filter: the body of a fenced code block (a Mermaid chart).
+
+    A line of backticks or tildes would close the fence early, so it is refused.
+    """
+    text = _CONTROL.sub("", str(value))
+    if re.search(r"^\s*(```|~~~)", text, re.M):
+        raise TemplateDataError("text for a code fence contains a fence line")
+    return Serialised(text)

@@ -137,6 +137,9 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "md": serialise.md,
     "mermaid": serialise.mermaid,
     "mermaid_list": serialise.mermaid_list,
+    "html": serialise.html_text,
+    "url_path": serialise.url_path,
+    "fenced": serialise.fenced,
     "fixed": serialise.fixed,
     "comment": serialise.comment,
     "conf_word": serialise.conf_word,
@@ -412,3 +415,13 @@ def _template_line(error: BaseException, template: Template) -> int | None:
         if frame.filename == template.filename or frame.filename == "<template>"
     ]
     return lines[-1] if lines else None
+
+
+def render_partial(name: str, **variables: Any) -> str:
+    """A built-in partial (`plan/_page.md.j2`) rendered with `variables`, as a file's text.
+
+    For the documents `capplan plan` prints from render's templates (one layout for both);
+    the text is what `finish` would write, without the generated-file header.
+    """
+    template = TemplateSet.load(None).env.get_template(name)
+    return template.render(**variables).strip("\n") + "\n"

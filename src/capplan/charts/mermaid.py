@@ -1,0 +1,135 @@
+"""The two charts a git forge must draw itself, as Mermaid: a site's power and the lots.
+
+Used only where a Markdown plan has no image files beside it (`plan --format
+markdown` on stdout, pasted into an issue or a pull request). They avoid what made
+the old ones lie:
+
+- the power chart samples the levels on evenly spaced days over the horizon, on a
+  numeric axis of years, so uneven dates are not spaced evenly and a step is a
+  near-vertical rise (one sampling interval wide), never a slope between two dates;
+- its y axis ends at the next round value above the peak (600 for 520 MW), not a
+  power of ten; the usable (reserve-adjusted) envelope is drawn; the series are named
+  in a caption by colour (xychart has no legend), so no labels overlap;
+- the Gantt turns Mermaid's "today" marker off and marks the plan date instead.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from capplan.numbers import count
+from capplan.report import LotReport, PlanReport, SiteReport, TimelineRow
+
+SAMPLES = 200
+"""Evenly spaced days per power line: a step is at most 1/200 of the axis wide."""
+PALETTE = ("#1f77b4", "#7f7f7f", "#ff7f0e")
+NAMES = ("facility power", "grid envelope", "usable envelope")
+
+
+def nice_ceiling(peak: float) -> float:
+    """The next value above `peak` on a 1-2-2.5-5 grid of at most ten steps (520 -> 600)."""
+    if peak <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(peak))
+    for factor in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0):
+        step = factor * magnitude
+        if peak / step <= 10:
+            return float(math.ceil(peak / step - 1e-9) * step)
+    return float(math.ceil(peak / magnitude) * magnitude)  # pragma: no cover
+
+
+def safe(text: str) -> str:
+    """Text for a Mermaid line (render's `mermaid` filter; imported late: render's package
+    imports the plan pages, which import this module)."""
+    from capplan.render.serialise import mermaid
+
+    return str(mermaid(text))
+
+
+def _year(day: date) -> float:
+    """A day as a decimal year (2026-07-02 -> 2026.50)."""
+    first = date(day.year, 1, 1)
+    length = (date(day.year + 1, 1, 1) - first).days
+    return day.year + (day - first).days / length
+
+
+def _number(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+def sample_days(start: date, end: date) -> list[date]:
+    """`SAMPLES` evenly spaced days from `start` to `end` (every day if fewer)."""
+    days = (end - start).days
+    if days + 1 <= SAMPLES:
+        return [start + timedelta(days=i) for i in range(days + 1)]
+    return [start + timedelta(days=round(i * days / (SAMPLES - 1))) for i in range(SAMPLES)]
+
+
+def _level_on(rows: list[TimelineRow], day: date) -> TimelineRow | None:
+    level = None
+    for row in rows:
+        if row.day > day:
+            break
+        level = row
+    return level
+
+
+def power(report: PlanReport, site: SiteReport) -> str:
+    """xychart-beta of a site's facility power, envelope and usable envelope (MW)."""
+    days = sample_days(report.start, report.end)
+    series: list[list[float]] = [[], [], []]
+    for day in days:
+        row = _level_on(site.timeline, day)
+        values = (row.facility_mw, row.envelope_mw, row.usable_mw) if row else (0.0, 0.0, 0.0)
+        for line, value in zip(series, values, strict=True):
+            line.append(value)
+    top = nice_ceiling(max(max(line) for line in series))
+    palette = ", ".join(PALETTE)
+    lines = [
+        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "' + palette + '"}}}}%%',
+        "xychart-beta",
+        f'    title "Power at {safe(site.name)} (MW)"',
+        f'    x-axis "year" {_year(days[0]):.2f} --> {_year(days[-1]):.2f}',
+        f'    y-axis "MW" 0 --> {_number(top)}',
+    ]
+    lines += ["    line [" + ", ".join(_number(v) for v in line) + "]" for line in series]
+    return "\n".join(lines)
+
+
+def power_caption(report: PlanReport) -> str:
+    """What the power chart's colours are (Mermaid's xychart draws no legend)."""
+    named = ", ".join(f"{name} {colour}" for name, colour in zip(NAMES, PALETTE, strict=True))
+    return f"Lines: {named}; levels sampled on {SAMPLES} evenly spaced days from {report.start} to {report.end}."
+
+
+def lots(report: PlanReport, shown: list[LotReport]) -> str:
+    """Gantt of each lot from its first arrival to its last go-live (to the plan end and
+    `crit` when racks strand), missed commitment dates `crit`, and the plan date."""
+    lines = [
+        "gantt",
+        "    title Lots, arrival to go-live",
+        "    dateFormat YYYY-MM-DD",
+        "    axisFormat %b %Y",
+        "    todayMarker off",
+    ]
+    day = report.at.day if report.at else report.as_of
+    if day is not None:
+        lines += ["    section plan date", f"    {day} :milestone, {day}, 0d"]
+    lines.append("    section lots")
+    for lot in sorted(shown, key=lambda lot: (min(lot.arrivals)[0], lot.name)):
+        start = min(d for d, _ in lot.arrivals)
+        if lot.stranded_racks or lot.last_live is None:
+            label = f"{safe(lot.name)} {count(lot.stranded_racks)} racks stranded"
+            lines.append(f"    {label} :crit, {start}, {report.end}")
+        else:
+            finish = max(lot.last_live, start + timedelta(days=1))
+            lines.append(f"    {safe(lot.name)} :{start}, {finish}")
+    missed = [row for row in report.commitments if not row.met]
+    if missed:
+        lines.append("    section missed commitments")
+        for row in missed:
+            label = f"{safe(row.commitment)} short {count(row.shortfall)} GPUs"
+            lines.append(f"    {safe(label)} :crit, milestone, {row.day}, 0d")
+    return "\n".join(lines)

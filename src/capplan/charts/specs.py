@@ -1,0 +1,405 @@
+"""Vega-Lite specifications of the plan's charts, built from the plan report alone.
+
+Every chart is a plain JSON-able dict (Vega-Lite v5/v6), so the figures it draws
+are the report's (and so the plan JSON's): a test reads them back. The choices
+that make the charts honest are made here once:
+
+- time is a real `utc` time axis (dates are days, never local time, never evenly
+  spaced categories), from the plan start to its end;
+- power and capacity levels are steps (`step-after`): a level holds until the next
+  date, and the last one holds to the plan end;
+- the y axis starts at zero and ends at a round value just above the peak;
+- the plan date (`as of`, or the day shown) is a labelled rule, never the viewer's
+  clock; series are named in a legend below the plot, not in labels that collide.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from capplan.report import LinkRow, LotReport, PlanReport, SiteReport, TimelineRow
+
+Spec = dict[str, Any]
+
+WIDTH = 640
+HEIGHT = 240
+LOT_ROW = 18
+"""Height of one lot's row in the lot timeline (px)."""
+
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+"""vl-convert measures text with the Liberation Sans it embeds (metric-compatible with
+Arial), so the layout is the same on every machine; viewers fall back to Arial."""
+
+BLUE, GREY, ORANGE, RED, GREEN, LIGHT = (
+    "#1f77b4",
+    "#7f7f7f",
+    "#ff7f0e",
+    "#d62728",
+    "#2ca02c",
+    "#aec7e8",
+)
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def _time_axis(report: PlanReport, field: str = "date") -> Spec:
+    """A utc time scale over the whole horizon, labelled by month and year."""
+    return {
+        "field": field,
+        "type": "temporal",
+        "title": None,
+        "scale": {"type": "utc", "domain": [_day(report.start), _day(report.end)]},
+        "axis": {"format": "%b %Y", "labelAngle": 0, "labelOverlap": "greedy", "grid": True},
+    }
+
+
+def _base(title: str, height: int = HEIGHT) -> Spec:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "anchor": "start"},
+        "width": WIDTH,
+        "height": height,
+        "background": "white",
+        "config": {
+            # no ARIA labels in the SVG: Vega formats their dates in the machine's time
+            # zone; the page gives each chart its title as alt text instead
+            "aria": False,
+            "font": FONT,
+            "view": {"stroke": None},
+            "legend": {"orient": "bottom", "direction": "horizontal", "title": None},
+            "axis": {"labelFontSize": 11, "titleFontSize": 11},
+        },
+    }
+
+
+def plan_day(report: PlanReport) -> date | None:
+    """The day the plan speaks for: the state shown (`--at`), else its `as_of`."""
+    return report.at.day if report.at else report.as_of
+
+
+def _plan_rule(report: PlanReport) -> list[Spec]:
+    """A dashed rule at the plan date, labelled with it (not the viewer's 'today')."""
+    day = plan_day(report)
+    if day is None:
+        return []
+    data = {"values": [{"date": _day(day), "label": f"plan date {day}"}]}
+    x = {"field": "date", "type": "temporal", "scale": {"type": "utc"}}
+    return [
+        {
+            "data": data,
+            "mark": {"type": "rule", "color": GREY, "strokeDash": [2, 2]},
+            "encoding": {"x": x},
+        },
+        {
+            "data": data,
+            "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "y": 2},
+            "encoding": {"x": x, "text": {"field": "label"}, "color": {"value": GREY}},
+        },
+    ]
+
+
+def _hold_to_end(rows: list[TimelineRow], end: date) -> list[TimelineRow]:
+    """The timeline with its last state repeated on the plan end (steps hold to the end)."""
+    if rows and rows[-1].day < end:
+        return [*rows, rows[-1].model_copy(update={"day": end})]
+    return rows
+
+
+def power_series(site: SiteReport, end: date) -> list[dict[str, Any]]:
+    """The points of a site's power chart: facility power, envelope, usable envelope."""
+    usable = f"usable envelope (reserve {site.reserve * 100:g}%)"
+    points: list[dict[str, Any]] = []
+    for row in _hold_to_end(site.timeline, end):
+        points += [
+            {"date": _day(row.day), "series": "facility power (IT x PUE)", "mw": row.facility_mw},
+            {"date": _day(row.day), "series": "grid envelope", "mw": row.envelope_mw},
+            {"date": _day(row.day), "series": usable, "mw": row.usable_mw},
+        ]
+    return points
+
+
+def power_chart(report: PlanReport, site: SiteReport) -> Spec:
+    """Facility power against the grid envelope and the usable (reserve-adjusted) envelope."""
+    usable = f"usable envelope (reserve {site.reserve * 100:g}%)"
+    series = ["facility power (IT x PUE)", "grid envelope", usable]
+    lines = {
+        "data": {"values": power_series(site, report.end)},
+        "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
+        "encoding": {
+            "x": _time_axis(report),
+            "y": {
+                "field": "mw",
+                "type": "quantitative",
+                "title": "MW",
+                "scale": {"zero": True, "nice": True},
+            },
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "scale": {"domain": series, "range": [BLUE, GREY, ORANGE]},
+                "sort": series,
+            },
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "scale": {"domain": series, "range": [[1, 0], [6, 3], [2, 2]]},
+                "sort": series,
+            },
+        },
+    }
+    spec = _base(f"Power at {site.name}: facility power against the envelope (MW)")
+    spec["layer"] = [lines, *_plan_rule(report)]
+    return spec
+
+
+def _step_sum(timelines: list[list[TimelineRow]]) -> list[tuple[date, int]]:
+    """GPUs live over several sites: each site's level in force, summed on every change day."""
+    days = sorted({row.day for rows in timelines for row in rows})
+    total: list[tuple[date, int]] = []
+    for day in days:
+        gpus = 0
+        for rows in timelines:
+            level = [row.gpus for row in rows if row.day <= day]
+            gpus += level[-1] if level else 0
+        total.append((day, gpus))
+    return total
+
+
+def gpu_levels(report: PlanReport) -> list[tuple[date, int]]:
+    """GPUs live on every change day in the report's sites, held to the plan end."""
+    levels = _step_sum([site.timeline for site in report.sites])
+    if levels and levels[-1][0] < report.end:
+        levels.append((report.end, levels[-1][1]))
+    return levels
+
+
+def commitment_points(report: PlanReport) -> list[dict[str, Any]]:
+    """Each commitment date: the level required and the GPUs live in its scope then."""
+    return [
+        {
+            "date": _day(row.day),
+            "commitment": row.commitment,
+            "required": row.required,
+            "live": row.live,
+            "on the date": "met" if row.met else "short",
+            "shortfall": row.shortfall,
+        }
+        for row in report.commitments
+    ]
+
+
+def commitment_steps(report: PlanReport) -> list[dict[str, Any]]:
+    """Each commitment's required level as a step line (0 before its first date, then each
+    level from its date to the next, the last to the plan end)."""
+    by_name: dict[str, list[tuple[date, int]]] = {}
+    for row in report.commitments:
+        by_name.setdefault(row.commitment, []).append((row.day, row.required))
+    points: list[dict[str, Any]] = []
+    for name, levels in by_name.items():
+        levels.sort()
+        for day, required in levels:
+            points.append({"date": _day(day), "commitment": name, "gpus": required})
+        if levels[-1][0] < report.end:
+            points.append({"date": _day(report.end), "commitment": name, "gpus": levels[-1][1]})
+    return points
+
+
+def gpus_chart(report: PlanReport, scope: str) -> Spec:
+    """GPUs live (area) against each commitment's required level (steps); due dates as
+    points, red where the GPUs live in the commitment's scope fall short."""
+    x = _time_axis(report)
+    y = {"type": "quantitative", "title": "GPUs", "scale": {"zero": True, "nice": True}}
+    live = {
+        "data": {
+            "values": [
+                {"date": _day(d), "gpus": g, "series": f"GPUs live ({scope})"}
+                for d, g in gpu_levels(report)
+            ]
+        },
+        "mark": {
+            "type": "area",
+            "interpolate": "step-after",
+            "color": LIGHT,
+            "line": {"color": BLUE},
+        },
+        "encoding": {"x": x, "y": {**y, "field": "gpus"}},
+    }
+    layers: list[Spec] = [live]
+    if report.commitments:
+        layers.append(
+            {
+                "data": {"values": commitment_steps(report)},
+                "mark": {"type": "line", "interpolate": "step-after", "strokeDash": [6, 3]},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+                    "y": {"field": "gpus", "type": "quantitative"},
+                    "color": {"field": "commitment", "type": "nominal", "title": "required by"},
+                },
+            }
+        )
+        layers.append(
+            {
+                "data": {"values": commitment_points(report)},
+                "mark": {"type": "point", "filled": True, "size": 60, "opacity": 1},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+                    "y": {"field": "live", "type": "quantitative"},
+                    "fill": {
+                        "field": "on the date",
+                        "type": "nominal",
+                        "scale": {"domain": ["met", "short"], "range": [GREEN, RED]},
+                        "title": "GPUs live in scope on each date",
+                    },
+                    "stroke": {"value": "black"},
+                },
+            }
+        )
+    spec = _base(f"GPUs live ({scope}) against commitments")
+    spec["layer"] = [*layers, *_plan_rule(report)]
+    spec["resolve"] = {"scale": {"color": "independent"}}
+    return spec
+
+
+def lot_rows(report: PlanReport, lots: list[LotReport]) -> list[dict[str, Any]]:
+    """Per lot: first arrival to last go-live, or to the plan end in red when racks strand."""
+    rows = []
+    for lot in lots:
+        start = min(day for day, _ in lot.arrivals)
+        stranded = lot.stranded_racks > 0
+        finish = report.end if stranded or lot.last_live is None else lot.last_live
+        rows.append(
+            {
+                "lot": lot.name,
+                "from": _day(start),
+                "to": _day(finish),
+                "state": "stranded" if stranded else "arrival to go-live",
+                "stranded_racks": lot.stranded_racks,
+            }
+        )
+    return rows
+
+
+def lot_events(lots: list[LotReport]) -> list[dict[str, Any]]:
+    """Arrivals and go-lives of each lot, with their rack counts."""
+    events = []
+    for lot in lots:
+        for day, racks in lot.arrivals:
+            events.append({"lot": lot.name, "date": _day(day), "event": "arrival", "racks": racks})
+        for part in lot.go_live:
+            events.append(
+                {"lot": lot.name, "date": _day(part.day), "event": "go-live", "racks": part.racks}
+            )
+    return events
+
+
+def lots_chart(report: PlanReport, lots: list[LotReport], scope: str) -> Spec:
+    """A lot timeline: arrival to go-live per lot; stranded racks and missed commitment
+    dates in red."""
+    order = [lot.name for lot in sorted(lots, key=lambda lot: (min(lot.arrivals)[0], lot.name))]
+    y = {"field": "lot", "type": "nominal", "sort": order, "title": None}
+    bars = {
+        "data": {"values": lot_rows(report, lots)},
+        "mark": {"type": "bar", "height": 10},
+        "encoding": {
+            "x": _time_axis(report, "from"),
+            "x2": {"field": "to"},
+            "y": y,
+            "color": {
+                "field": "state",
+                "type": "nominal",
+                "scale": {"domain": ["arrival to go-live", "stranded"], "range": [LIGHT, RED]},
+                "title": None,
+            },
+        },
+    }
+    events = {
+        "data": {"values": lot_events(lots)},
+        "mark": {"type": "point", "filled": True, "size": 40, "opacity": 1},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+            "y": y,
+            "shape": {
+                "field": "event",
+                "type": "nominal",
+                "scale": {"domain": ["arrival", "go-live"], "range": ["triangle-right", "circle"]},
+            },
+            "color": {
+                "field": "event",
+                "type": "nominal",
+                "scale": {"domain": ["arrival", "go-live"], "range": [GREY, BLUE]},
+            },
+        },
+    }
+    layers: list[Spec] = [bars, events]
+    missed = [row for row in report.commitments if not row.met]
+    if missed:
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {"date": _day(row.day), "label": f"missed: {row.commitment}"}
+                        for row in missed
+                    ]
+                },
+                "mark": {"type": "rule", "color": RED, "strokeWidth": 2},
+                "encoding": {"x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}}},
+            }
+        )
+    spec = _base(f"Lots at {scope}: arrival to go-live", height=max(LOT_ROW * len(lots), 40))
+    spec["layer"] = [*layers, *_plan_rule(report)]
+    spec["resolve"] = {"scale": {"color": "independent", "shape": "independent"}}
+    return spec
+
+
+def link_points(link: LinkRow, report: PlanReport) -> list[dict[str, Any]]:
+    """A link's load and capacity on each day they change, held to the plan end."""
+    points = []
+    history = list(link.history)
+    if history and history[-1].day < report.end:
+        history.append(history[-1].model_copy(update={"day": report.end}))
+    for point in history:
+        points += [
+            {"date": _day(point.day), "link": link.link, "series": "load", "gbps": point.load_gbps},
+            {
+                "date": _day(point.day),
+                "link": link.link,
+                "series": "capacity",
+                "gbps": point.capacity_gbps,
+            },
+        ]
+    return points
+
+
+def links_chart(report: PlanReport, links: list[LinkRow], scope: str) -> Spec:
+    """Per link, its load (worse direction) against its capacity over time, one panel each."""
+    values = [point for link in links for point in link_points(link, report)]
+    spec = _base(f"Link load against capacity ({scope}, Gbps)")
+    del spec["width"], spec["height"]
+    spec["data"] = {"values": values}
+    spec["facet"] = {
+        "row": {
+            "field": "link",
+            "type": "nominal",
+            "title": None,
+            "header": {"labelAngle": 0, "labelOrient": "top", "labelAnchor": "start"},
+        }
+    }
+    spec["resolve"] = {"scale": {"y": "independent"}}
+    spec["spec"] = {
+        "width": WIDTH,
+        "height": 80,
+        "mark": {"type": "line", "interpolate": "step-after"},
+        "encoding": {
+            "x": _time_axis(report),
+            "y": {"field": "gbps", "type": "quantitative", "title": None, "scale": {"zero": True}},
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "scale": {"domain": ["load", "capacity"], "range": [BLUE, RED]},
+            },
+        },
+    }
+    return spec

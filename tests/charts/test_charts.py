@@ -1,0 +1,137 @@
+"""The charts: their data is the plan JSON's, and their SVG the same bytes anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from capplan import api
+from capplan.charts import specs
+from capplan.charts.svg import spec_svg, spec_text
+from capplan.report import build_report
+from tests.e2e.harness import REPO, run_capplan
+
+EXAMPLE = "examples/nscale-2026.cap"
+
+
+@pytest.fixture(scope="module")
+def plan_json() -> dict:  # type: ignore[type-arg]
+    run = run_capplan("plan", EXAMPLE, "--format", "json")
+    assert run.returncode == 0, run
+    return json.loads(run.stdout)["plan"]
+
+
+@pytest.fixture(scope="module")
+def report():  # type: ignore[no-untyped-def]
+    planned = api.plan(api.compile_file(REPO / EXAMPLE))
+    assert planned is not None
+    return build_report(planned)
+
+
+def _layer(spec: dict, index: int) -> list[dict]:  # type: ignore[type-arg]
+    return spec["layer"][index]["data"]["values"]  # type: ignore[no-any-return]
+
+
+def test_power_steps_are_the_plan_json_envelope(report, plan_json) -> None:  # type: ignore[no-untyped-def]
+    narvik_json = next(s for s in plan_json["sites"] if s["name"] == "narvik")
+    narvik = next(s for s in report.sites if s.name == "narvik")
+    points = _layer(specs.power_chart(report, narvik), 0)
+    envelope = [(p["date"], p["mw"]) for p in points if p["series"] == "grid envelope"]
+    # the JSON timeline's envelope on each of its days, then held to the plan end
+    expected = [(row["day"], row["envelope_mw"]) for row in narvik_json["timeline"]]
+    assert envelope == [*expected, ("2027-06-30", 520.0)]
+    # the steps of sites-norway.cap: 20 MW from 2025-12-01, 230 from 2026-06-01, 520 from 2027-04-01
+    steps = [(d, mw) for i, (d, mw) in enumerate(envelope) if i == 0 or envelope[i - 1][1] != mw]
+    assert steps == [("2025-12-01", 20.0), ("2026-06-01", 230.0), ("2027-04-01", 520.0)]
+    usable = [p["mw"] for p in points if p["series"].startswith("usable envelope")]
+    assert usable[-1] == 494.0  # 520 MW x (1 - 5% reserve)
+    assert specs.power_chart(report, narvik)["layer"][0]["mark"]["interpolate"] == "step-after"
+
+
+def test_commitment_levels_at_their_dates(report, plan_json) -> None:  # type: ignore[no-untyped-def]
+    spec = specs.gpus_chart(report, "fleet")
+    steps = _layer(spec, 1)
+    points = _layer(spec, 2)
+    for row in plan_json["commitments"]:
+        assert {
+            "date": row["day"],
+            "commitment": row["commitment"],
+            "gpus": row["required"],
+        } in steps
+        point = next(
+            p for p in points if (p["date"], p["commitment"]) == (row["day"], row["commitment"])
+        )
+        assert point["live"] == row["live"]
+        assert point["on the date"] == ("met" if row["met"] else "short")
+    live = _layer(spec, 0)
+    # the fleet holds 101,944 GPUs live from its last go-live to the plan end
+    assert live[-1] == {"date": "2027-06-30", "gpus": 101_944, "series": "GPUs live (fleet)"}
+
+
+def test_link_chart_is_the_json_history(report, plan_json) -> None:  # type: ignore[no-untyped-def]
+    link = plan_json["network"]["links"][0]
+    spec = specs.links_chart(report, report.network.links, "fleet")
+    capacity = [
+        (p["date"], p["gbps"])
+        for p in spec["data"]["values"]
+        if p["link"] == link["link"] and p["series"] == "capacity"
+    ]
+    assert capacity[:-1] == [(h["day"], h["capacity_gbps"]) for h in link["history"]]
+
+
+def test_lot_timeline_runs_from_arrival_to_go_live(report) -> None:  # type: ignore[no-untyped-def]
+    rows = specs.lot_rows(report, report.lots)
+    first = next(r for r in rows if r["lot"] == "narvik_openai_p1")
+    # arrives 2026-01-15 (first tranche), last racks live 2026-03-02 (plan text's lots table)
+    assert (first["from"], first["to"], first["state"]) == (
+        "2026-01-15",
+        "2026-03-02",
+        "arrival to go-live",
+    )
+
+
+def test_steps_are_drawn_as_vertical_and_horizontal_segments(report) -> None:  # type: ignore[no-untyped-def]
+    narvik = next(s for s in report.sites if s.name == "narvik")
+    svg = spec_svg(spec_text(specs.power_chart(report, narvik)))
+    assert svg.startswith("<svg ") and "id=" not in svg
+    assert 'font-family="Liberation Sans, Arial, Helvetica, sans-serif"' in svg
+
+
+_SCRIPT = """
+import hashlib, sys
+sys.path.insert(0, "src")
+from capplan import api
+from capplan.charts import catalog
+from capplan.charts.svg import spec_svg
+from capplan.report import build_report
+report = build_report(api.plan(api.compile_file("examples/nscale-2026.cap")))
+for chart in catalog.fleet_charts(report, {}):
+    print(chart.file, hashlib.sha256(spec_svg(chart.spec).encode()).hexdigest())
+"""
+
+
+def _hashes(**env: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return done.stdout
+
+
+def test_svg_bytes_do_not_depend_on_hash_seed_time_zone_or_locale() -> None:
+    first = _hashes(PYTHONHASHSEED="0", TZ="UTC", LC_ALL="C")
+    assert len(first.splitlines()) == 8  # gpus, lots, links and 5 power charts
+    assert _hashes(PYTHONHASHSEED="12345", TZ="Pacific/Auckland", LC_ALL="C.UTF-8") == first
+    assert _hashes(PYTHONHASHSEED="random", TZ="America/Los_Angeles", LANG="de_DE.UTF-8") == first
+    # and they are what an in-process render of the same chart gives
+    assert hashlib.sha256(b"").hexdigest() not in first
