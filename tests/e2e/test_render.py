@@ -18,7 +18,8 @@ def test_a_missed_commitment_is_rendered_and_shown(capplan: Capplan, tmp_path: P
     assert "added: plan/s/plan.md" in run.stdout.splitlines(), run
     page = (out / "plan" / "s" / "plan.md").read_text(encoding="utf-8")
     # 10 racks x 72 GPUs = 720 live on 2026-06-30; 1,000 required: short by 1,000 - 720 = 280.
-    assert "| 2026-06-30 | c | C | s | 1,000 | 720 | **no**, short by 280 |" in page
+    assert "| c | C | s | 2026-06-30 | 1,000 | 720 | **SHORT 280** |" in page
+    assert "| **error** | E400 | " in page  # and the page lists the error itself
     assert any((out / "kueue" / "s").glob("*.yaml")), run
 
     # Up to date: --check passes (the E400 is still printed, and is not a reason to fail).
