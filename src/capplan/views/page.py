@@ -23,7 +23,9 @@ from capplan.report import PlanReport
 from capplan.views import document, sections
 from capplan.views.selection import site_report
 
-DIAGNOSTIC_HEADERS = ("severity", "code", "where", "message")
+DIAGNOSTIC_HEADERS = ("severity", "code", "message")
+"""No source position: editing a comment or moving a declaration must not change a
+committed plan page (`capplan validate` gives the positions)."""
 
 
 class _Frozen(BaseModel):
@@ -159,7 +161,6 @@ def _diagnostics_blocks(diagnostics: Sequence[Diagnostic]) -> list[Block]:
             (
                 Cell(text=severity, alert=diagnostic.is_error),
                 Cell(text=diagnostic.code),
-                Cell(text=_where(diagnostic)),
                 Cell(text=diagnostic.summary),
             )
         )
@@ -172,12 +173,3 @@ def _diagnostics_blocks(diagnostics: Sequence[Diagnostic]) -> list[Block]:
         rows=tuple(rows),
     )
     return [table]
-
-
-def _where(diagnostic: Diagnostic) -> str:
-    """`file:line:column` of the diagnostic's primary range (1-based), or '-'."""
-    span = diagnostic.span
-    if span is None:
-        return "-"
-    position = span.source.position(span.start)
-    return f"{span.source.name}:{position.line}:{position.column}"
