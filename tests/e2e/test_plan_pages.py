@@ -108,6 +108,39 @@ def test_site_page_is_the_same_template_over_one_site(rendered: Path) -> None:
         assert svg.splitlines()[1].startswith("<svg ")
 
 
+COST_HEADING = "## cost in EUR, 2025-09-01 .. 2026-01-15 (capital rate 8.0%)"
+
+
+def test_cost_section_on_every_page(rendered: Path, stdout_page: str) -> None:
+    """The cost section is one of views/sections.SECTIONS: it is on the stdout page and
+    on each rendered page with no template of its own, over the page's selection."""
+    # glomfjord's GPU-hours to 2026-01-15 (the day counted, inclusive), 24 h a day:
+    #   2,560 GPUs from 2025-09-22: 9 + 31 + 30 + 31 + 15 = 116 days -> 7,127,040
+    #   1,920 GPUs from 2025-11-13: 18 + 31 + 15 = 64 days           -> 2,949,120
+    #   1,920 GPUs from 2025-12-11: 21 + 15 = 36 days                -> 1,658,880
+    #   total 11,735,040
+    fleet = _table(stdout_page, COST_HEADING)
+    assert [row.split(" | ")[0] for row in fleet[2:]] == [
+        "| narvik",
+        "| glomfjord",
+        "| loughton",
+        "| stargate\\_uk",
+        "| sines",
+        "| fleet",
+    ]
+    glomfjord = next(row for row in fleet if row.startswith("| glomfjord |"))
+    assert glomfjord.split(" | ")[6] == "11,735,040"
+    rendered_fleet = (rendered / "README.md").read_text()
+    assert _table(rendered_fleet, COST_HEADING) == fleet
+    site = (rendered / "glomfjord" / "plan.md").read_text()
+    rows = _table(site, COST_HEADING)[2:]
+    # the site's figures only; its total is the site's row
+    assert [row.split(" | ")[0] for row in rows] == ["| glomfjord", "| fleet"]
+    assert rows[0].split(" | ")[1:] == rows[1].split(" | ")[1:] == glomfjord.split(" | ")[1:]
+    assert "fleet cost 13,224,047 EUR" not in site  # the fleet's sentence is the fleet page's
+    assert "fleet cost 13,224,047 EUR" in stdout_page
+
+
 def _table(page: str, heading: str) -> list[str]:
     """The lines of the table under `heading` (header and separator included)."""
     lines = page.splitlines()

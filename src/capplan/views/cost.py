@@ -1,9 +1,9 @@
 """The cost section of `capplan plan` (LANGUAGE.md §7) as blocks (`views/document.py`).
 
 `cost_section` builds the section once, as sentences and tables of cells, from
-the report's rounded figures; the text view lays the blocks out (it is one of
-`views/sections.SECTIONS`) and `cost_markdown` writes the same blocks as
-Markdown, so both formats show the same figures. An absent figure reads `-`.
+the report's rounded figures; it is one of `views/sections.SECTIONS`, so the text
+view, the Markdown and HTML plan and render's plan pages (`views/page.py`) lay out
+the same blocks and show the same figures. An absent figure reads `-`.
 """
 
 from __future__ import annotations
@@ -152,23 +152,3 @@ def _largest(cost: CostReport) -> list[str]:
         f"{label} {money(value)}" + (f" ({percent(value / total)})" if total else "")
         for value, label in items[:LARGEST]
     ]
-
-
-def cost_markdown(report: PlanReport) -> list[str]:
-    """The section as Markdown lines: a `## Cost` heading, then its tables and sentences."""
-    out = ["## Cost", ""] if report.cost is not None else []
-    for block in cost_section(report):
-        if isinstance(block, Para):
-            out += [block.text[0].upper() + block.text[1:] + ".", ""]
-        elif isinstance(block, Table):
-            columns = len(block.headers)
-            out += [f"**{block.title[0].upper() + block.title[1:]}**", ""]
-            out.append("| " + " | ".join(block.headers) + " |")
-            out.append(
-                "|" + "".join("---:|" if block.is_numeric(i) else "---|" for i in range(columns))
-            )
-            out += [
-                "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in block.rows
-            ]
-            out.append("")
-    return out
