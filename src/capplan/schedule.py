@@ -7,7 +7,6 @@ model terms: GPUs live at a site on a day, per lot outcomes, idle GPU-days.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from capplan.energize import (
     energize,
 )
 from capplan.model.decls import Model, Step
-from capplan.model.rules import idle_gpu_days, power_scale, scaled_floor
+from capplan.model.rules import idle_gpu_days, power_scale, scaled_floor, value_in_force
 
 
 def power_steps(steps: Iterable[Step], scale: int) -> StepFn:
@@ -169,9 +168,7 @@ class Schedule:
         for (site, kind), (days, levels) in self._gpu_steps.items():
             if site not in site_set or (rack_type is not None and kind != rack_type):
                 continue
-            index = bisect_right(days, ordinal) - 1
-            if index >= 0:
-                total += levels[index]
+            total += value_in_force(days, levels, ordinal, 0)
         return total
 
     def site_levels(self, site: str) -> list[Level]:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from capplan.diagnostics import Diagnostic, Related, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Duration, Lot, Model, Supplier
-from capplan.model.rules import level_at
+from capplan.model.rules import level_at, step_at
 
 
 def check_supply(model: Model) -> Iterator[Diagnostic]:
@@ -137,10 +137,8 @@ def _supplier_allocation(model: Model, supplier: Supplier, lots: list[Lot]) -> I
         ]
         if more:
             related.append(Related(f"and {more} more lot{'s' if more != 1 else ''}", None))
-        binding = [step for step in supplier.allocation if step.day <= in_force]
-        span = (
-            binding[-1].span if binding and binding[-1].span else supplier.attr_span("allocation")
-        )
+        binding = step_at(supplier.allocation, in_force)
+        span = binding.span if binding and binding.span else supplier.attr_span("allocation")
         yield error(
             Code.E402,
             f"`{supplier.name}` allocation exceeded in {label}: {amount} {unit} scheduled, "

@@ -21,7 +21,7 @@ from capplan.cost.figures import HOURS, MWH, Amount, Figures, life_days
 from capplan.cost.steps import Day, Deltas, counts, month_starts, pieces, sums
 from capplan.energize import BatchResult
 from capplan.model.decls import Model, Site, Step
-from capplan.model.rules import CAUSES, Cause
+from capplan.model.rules import CAUSES, Cause, levels_on
 
 YEAR_DAYS = 365
 
@@ -75,14 +75,8 @@ def _levels_on(steps: tuple[Step, ...] | None, cuts: Sequence[Day]) -> list[Frac
     """The level in force on each piece's first day; None before the first entry."""
     if steps is None:
         return [None] * (len(cuts) - 1)
-    out: list[Fraction | None] = []
-    index, level = 0, None
-    for cut in cuts[:-1]:
-        while index < len(steps) and steps[index].day.toordinal() <= cut:
-            level = Fraction(steps[index].value)
-            index += 1
-        out.append(level)
-    return out
+    exact = [(step.day.toordinal(), Fraction(step.value)) for step in steps]
+    return levels_on(exact, cuts[:-1], None)
 
 
 def _common(rates: Sequence[Fraction | None]) -> tuple[int, list[int | None]]:

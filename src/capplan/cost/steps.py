@@ -11,6 +11,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import accumulate
+
+from capplan.model.rules import levels_on
 
 Day = int
 Deltas = list[tuple[Day, int]]
@@ -57,15 +60,10 @@ def levels(deltas: Deltas, cuts: Sequence[Day]) -> list[int]:
     The level is constant on a piece when every delta day lies on a cut.
     """
     deltas.sort()
-    out: list[int] = []
-    level = index = 0
-    count = len(deltas)
-    for cut in cuts[:-1]:
-        while index < count and deltas[index][0] <= cut:
-            level += deltas[index][1]
-            index += 1
-        out.append(level)
-    return out
+    running = accumulate(delta for _, delta in deltas)
+    return levels_on(
+        [(day, level) for (day, _), level in zip(deltas, running, strict=True)], cuts[:-1], 0
+    )
 
 
 def month_starts(lo: Day, hi: Day) -> list[Day]:

@@ -30,7 +30,7 @@ CAUSE_LABELS: Final[dict[Cause, str]] = {
 """How each cause reads in text: JSON keys are the identifiers of `Cause`."""
 
 Exact = Fraction | Decimal | int
-_D = TypeVar("_D")
+_D = TypeVar("_D", date, int)  # a schedule's days: dates, or their ordinals
 _V = TypeVar("_V")
 
 
@@ -42,6 +42,9 @@ class _Dated(Protocol):
 
     @property
     def value(self) -> Decimal: ...
+
+
+_S = TypeVar("_S", bound=_Dated)
 
 
 # --------------------------------------------------------------------------- cooling
@@ -64,17 +67,36 @@ def levels_on(steps: Sequence[tuple[_D, _V]], days: Iterable[_D], zero: _V) -> l
     out: list[_V] = []
     level, nxt, count = zero, 0, len(steps)
     for day in days:
-        while nxt < count and steps[nxt][0] <= day:  # type: ignore[operator]
+        while nxt < count and steps[nxt][0] <= day:
             level = steps[nxt][1]
             nxt += 1
         out.append(level)
     return out
 
 
+def value_in_force(days: Sequence[_D], values: Sequence[_V], day: _D, zero: _V) -> _V:
+    """The level in force on ``day`` of a schedule kept as sorted ``days`` and their ``values``.
+
+    The last entry on or before ``day``; ``zero`` before the first (LANGUAGE.md §2).
+    """
+    index = bisect_right(days, day) - 1
+    return values[index] if index >= 0 else zero
+
+
+def step_at(steps: Sequence[_S], day: date) -> _S | None:
+    """The entry of a model schedule in force on ``day``; None before the first."""
+    index = bisect_right(steps, day, key=_day) - 1
+    return steps[index] if index >= 0 else None
+
+
 def level_at(steps: Sequence[_Dated], day: date) -> Decimal:
     """The level of a model schedule in force on ``day`` (0 before the first entry)."""
-    index = bisect_right(steps, day, key=lambda step: step.day) - 1
-    return steps[index].value if index >= 0 else Decimal(0)
+    step = step_at(steps, day)
+    return step.value if step is not None else Decimal(0)
+
+
+def _day(step: _Dated) -> date:
+    return step.day
 
 
 def peak_level(steps: Iterable[_Dated]) -> Decimal:

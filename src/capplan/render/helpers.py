@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from capplan.charts.catalog import Chart
+from capplan.model.rules import value_in_force
 from capplan.render.context import (
     Commitment,
     CommitmentLevel,
@@ -102,12 +103,7 @@ def manifest_labels(plan: PlanInfo, site: Site) -> dict[str, str]:
 
 def level_at(steps: Sequence[PowerStep], day: dt.date) -> float:
     """The level of a step schedule on `day` (0 before the first step)."""
-    level = 0.0
-    for step in steps:
-        if step.date > day:
-            break
-        level = step.mw
-    return level
+    return value_in_force([s.date for s in steps], [s.mw for s in steps], day, 0.0)
 
 
 def milestones(site: Site) -> list[Milestone]:
