@@ -13,12 +13,14 @@ Members an override moves into a declaration of another file carry their own
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from capplan.diagnostics import Diagnostics, Related, Span, closest, error
 from capplan.diagnostics.codes import Code
 from capplan.load import DISK, FileReader, Program, load_program
+from capplan.resolve.members import unknown_attribute
+from capplan.resolve.references import no_such_hall
 from capplan.resolve.schema import SCHEMA
 from capplan.source import SourceFile
 from capplan.syntax import ast
@@ -135,17 +137,7 @@ def _override(state: _State, op: ast.Override, source: SourceFile) -> None:
         return
     decl, decl_source, found = target
     members = _merge(state, decl.members, op.members, op.kind, source)
-    merged = ast.Decl(
-        decl.kind,
-        decl.name,
-        decl.kind_start,
-        decl.name_start,
-        decl.name_end,
-        members,
-        decl.end,
-        decl.source,
-    )
-    state.items[found.index] = (merged, decl_source)
+    state.items[found.index] = (replace(decl, members=members), decl_source)
 
 
 def _override_hall(state: _State, op: ast.Override, source: SourceFile) -> None:
@@ -158,40 +150,13 @@ def _override_hall(state: _State, op: ast.Override, source: SourceFile) -> None:
     halls = [m for m in decl.members if isinstance(m, ast.Decl)]
     hall = next((h for h in halls if h.name == hall_name), None)
     if hall is None:
-        guess = closest(hall_name, [h.name for h in halls])
-        state.diagnostics.add(
-            error(
-                Code.E203,
-                f"site `{site_name}` has no hall `{hall_name}`",
-                Span(source, op.target.start, op.target.end),
-                related=[Related(f"site `{site_name}` is declared here", found.span)],
-                suggestions=[f"did you mean `{site_name}.{guess}`?"] if guess else [],
-            )
-        )
+        span = Span(source, op.target.start, op.target.end)
+        names = [h.name for h in halls]
+        state.diagnostics.add(no_such_hall(site_name, hall_name, names, span, found.span))
         return
-    members = _merge(state, hall.members, op.members, "hall", source)
-    new_hall = ast.Decl(
-        hall.kind,
-        hall.name,
-        hall.kind_start,
-        hall.name_start,
-        hall.name_end,
-        members,
-        hall.end,
-        hall.source,
-    )
+    new_hall = replace(hall, members=_merge(state, hall.members, op.members, "hall", source))
     site_members = [new_hall if m is hall else m for m in decl.members]
-    merged = ast.Decl(
-        decl.kind,
-        decl.name,
-        decl.kind_start,
-        decl.name_start,
-        decl.name_end,
-        site_members,
-        decl.end,
-        decl.source,
-    )
-    state.items[found.index] = (merged, decl_source)
+    state.items[found.index] = (replace(decl, members=site_members), decl_source)
 
 
 def _merge(
@@ -222,17 +187,8 @@ def _merge(
             out.append(member)
             continue
         if member.name not in schema:
-            guess = closest(member.name, schema)
-            listing = ", ".join(f"`{a}`" for a in schema)
-            state.diagnostics.add(
-                error(
-                    Code.E200,
-                    f"unknown attribute `{member.name}` for {kind}",
-                    Span(source, member.name_start, member.name_end),
-                    detail=f"{kind} accepts {listing}",
-                    suggestions=[f"did you mean `{guess}`?"] if guess else [],
-                )
-            )
+            span = Span(source, member.name_start, member.name_end)
+            state.diagnostics.add(unknown_attribute(member.name, span, kind, schema))
             continue
         member.source = source
         place = next(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
+from typing import Final
 
 from capplan.source import SourceFile
 
@@ -61,35 +63,18 @@ def _make(
     code: str,
     summary: str,
     span: Span | None,
-    detail: str,
-    related: Iterable[Related],
-    suggestions: Iterable[str],
+    *,
+    detail: str = "",
+    related: Iterable[Related] = (),
+    suggestions: Iterable[str] = (),
 ) -> Diagnostic:
     return Diagnostic(code, severity, summary, span, detail, tuple(related), tuple(suggestions))
 
 
-def error(
-    code: str,
-    summary: str,
-    span: Span | None,
-    *,
-    detail: str = "",
-    related: Iterable[Related] = (),
-    suggestions: Iterable[str] = (),
-) -> Diagnostic:
-    return _make(Severity.ERROR, code, summary, span, detail, related, suggestions)
-
-
-def warning(
-    code: str,
-    summary: str,
-    span: Span | None,
-    *,
-    detail: str = "",
-    related: Iterable[Related] = (),
-    suggestions: Iterable[str] = (),
-) -> Diagnostic:
-    return _make(Severity.WARNING, code, summary, span, detail, related, suggestions)
+error: Final = partial(_make, Severity.ERROR)
+"""An error diagnostic: ``error(code, summary, span, *, detail, related, suggestions)``."""
+warning: Final = partial(_make, Severity.WARNING)
+"""A warning diagnostic, with the arguments of `error`."""
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from capplan.diagnostics import Related, Span, closest, error
+from capplan.diagnostics import Diagnostic, Related, Span, closest, error
 from capplan.diagnostics.codes import Code
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.schema import SCHEMA, AttrSpec
@@ -36,7 +36,7 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
         spec = schema.get(member.name)
         if spec is None:
             span = Span(source, member.name_start, member.name_end)
-            _unknown_attribute(ctx, member.name, span, kind, schema)
+            ctx.diagnostics.add(unknown_attribute(member.name, span, kind, schema))
             continue
         if member.name in seen:
             first = seen[member.name]
@@ -75,19 +75,16 @@ def _misplaced_hall(ctx: Context, member: ast.Decl, source: SourceFile, kind: st
     )
 
 
-def _unknown_attribute(
-    ctx: Context, name: str, span: Span, kind: str, schema: dict[str, AttrSpec]
-) -> None:
+def unknown_attribute(name: str, span: Span, kind: str, schema: dict[str, AttrSpec]) -> Diagnostic:
+    """E200 for an attribute the kind's schema does not have (blocks and overrides)."""
     guess = closest(name, schema)
     listing = ", ".join(f"`{a}`" for a in schema)
-    ctx.diagnostics.add(
-        error(
-            Code.E200,
-            f"unknown attribute `{name}` for {kind}",
-            span,
-            detail=f"{kind} accepts {listing}",
-            suggestions=[f"did you mean `{guess}`?"] if guess else [],
-        )
+    return error(
+        Code.E200,
+        f"unknown attribute `{name}` for {kind}",
+        span,
+        detail=f"{kind} accepts {listing}",
+        suggestions=[f"did you mean `{guess}`?"] if guess else [],
     )
 
 
@@ -95,26 +92,16 @@ def _shape_ok(
     ctx: Context, member: ast.Attribute | ast.MapMember, spec: AttrSpec, source: SourceFile
 ) -> bool:
     if isinstance(member, ast.MapMember) and not spec.map_ok:
-        ctx.diagnostics.add(
-            error(
-                Code.E205,
-                f"`{member.name}` takes a single value, not a map",
-                Span(source, member.start, member.end),
-                suggestions=(f"write `{member.name} = <value>`",),
-            )
-        )
-        return False
-    if isinstance(member, ast.Attribute) and not spec.value_ok:
-        ctx.diagnostics.add(
-            error(
-                Code.E205,
-                f"`{member.name}` is a map",
-                Span(source, member.start, member.end),
-                suggestions=(f'write `{member.name} {{ "key": "value" }}`',),
-            )
-        )
-        return False
-    return True
+        summary = f"`{member.name}` takes a single value, not a map"
+        fix = f"write `{member.name} = <value>`"
+    elif isinstance(member, ast.Attribute) and not spec.value_ok:
+        summary = f"`{member.name}` is a map"
+        fix = f'write `{member.name} {{ "key": "value" }}`'
+    else:
+        return True
+    span = Span(source, member.start, member.end)
+    ctx.diagnostics.add(error(Code.E205, summary, span, suggestions=(fix,)))
+    return False
 
 
 def missing(ctx: Context, site: DeclSite, kind: str, name: str, why: str = "") -> None:

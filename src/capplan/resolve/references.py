@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from capplan.diagnostics import Related, Span, closest, error
+from collections.abc import Sequence
+
+from capplan.diagnostics import Diagnostic, Related, Span, closest, error
 from capplan.diagnostics.codes import Code
+from capplan.model.addr import HallAddr
 from capplan.model.decls import Site
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.members import value
@@ -86,20 +89,25 @@ def ref(
     halls = built.halls if built is not None else {}
     hall_names = [m.name for m in target.node.members if isinstance(m, ast.Decl)]
     if hall not in hall_names:
-        guess = closest(hall, hall_names)
-        ctx.diagnostics.add(
-            error(
-                Code.E203,
-                f"site `{head}` has no hall `{hall}`",
-                span,
-                related=[Related(f"site `{head}` is declared here", target.name_span())],
-                suggestions=[f"did you mean `{head}.{guess}`?"] if guess else [],
-            )
-        )
+        ctx.diagnostics.add(no_such_hall(head, hall, hall_names, span, target.name_span()))
         return None
     if hall not in halls:
         return None  # the hall itself had errors, already reported
     return head, hall
+
+
+def no_such_hall(
+    site: str, hall: str, halls: Sequence[str], span: Span, declared: Span
+) -> Diagnostic:
+    """E203 for `site.hall` naming a hall the site does not declare (references, overrides)."""
+    guess = closest(hall, halls)
+    return error(
+        Code.E203,
+        f"site `{site}` has no hall `{hall}`",
+        span,
+        related=[Related(f"site `{site}` is declared here", declared)],
+        suggestions=[f"did you mean `{HallAddr(site, guess)}`?"] if guess else [],
+    )
 
 
 def _hall_named(
