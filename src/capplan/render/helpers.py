@@ -21,11 +21,13 @@ from capplan.render.context import (
     Commitment,
     CommitmentLevel,
     Electrical,
+    Lot,
     PlanInfo,
     PowerStep,
     Rack,
     RenderContext,
     Site,
+    Tranche,
 )
 from capplan.render.names import invalid_labels, is_dns1123_label, k8s_name
 from capplan.render.serialise import Serialised, TemplateDataError
@@ -125,28 +127,27 @@ def milestones(site: Site) -> list[Milestone]:
         for hall in site.halls
     ]
     for lot in site.lots:
-        events += [
-            Milestone(
-                date=tranche.date,
-                kind="arrival",
-                subject=lot.name,
-                text=f"lot {lot.name}: {tranche.racks} racks of {lot.rack_type} arrive",
-                racks=tranche.racks,
-            )
-            for tranche in lot.arrivals
-        ]
-        events += [
-            Milestone(
-                date=tranche.date,
-                kind="go-live",
-                subject=lot.name,
-                text=f"lot {lot.name}: {tranche.racks} racks go live",
-                racks=tranche.racks,
-            )
-            for tranche in lot.go_live
-        ]
+        arrive = f"racks of {lot.rack_type} arrive"
+        events += _tranche_milestones(lot, lot.arrivals, "arrival", arrive)
+        events += _tranche_milestones(lot, lot.go_live, "go-live", "racks go live")
     events += [_commitment_milestone(entry) for entry in site.commitments]
     return sorted(events, key=lambda event: (event.date, _KIND_ORDER[event.kind], event.subject))
+
+
+def _tranche_milestones(
+    lot: Lot, tranches: Iterable[Tranche], kind: MilestoneKind, what: str
+) -> list[Milestone]:
+    """A lot's arrivals or go-lives: "lot NAME: RACKS <what>" on each tranche's date."""
+    return [
+        Milestone(
+            date=tranche.date,
+            kind=kind,
+            subject=lot.name,
+            text=f"lot {lot.name}: {tranche.racks} {what}",
+            racks=tranche.racks,
+        )
+        for tranche in tranches
+    ]
 
 
 def _commitment_milestone(entry: Commitment) -> Milestone:
