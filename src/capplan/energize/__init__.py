@@ -114,19 +114,10 @@ def _check_step(what: str, step: StepFn) -> None:
         raise ValueError(f"{what}: negative level")
 
 
-def _validate(
-    sites: Sequence[SiteSpec],
-    halls: Sequence[HallSpec],
-    batches: Sequence[BatchSpec],
-    start: Day,
-    end: Day,
-) -> None:
-    """Reject inputs the adapter should never build (the compiler reports user errors)."""
-    if end < start:
-        raise ValueError(f"plan end {end} before start {start}")
+def _validate_sites(sites: Sequence[SiteSpec], halls: Sequence[HallSpec]) -> None:
+    """Reject sites and halls the adapter should never build (the compiler reports user errors)."""
     site_keys = {s.key for s in sites}
-    hall_by_key = {h.key: h for h in halls}
-    if len(site_keys) != len(sites) or len(hall_by_key) != len(halls):
+    if len(site_keys) != len(sites) or len({h.key for h in halls}) != len(halls):
         raise ValueError("duplicate site or hall key")
     for s in sites:
         _check_step(f"site {s.key}", s.envelope)
@@ -142,6 +133,14 @@ def _validate(
             raise ValueError(f"hall {h.key}: bad cooling or positions")
         if h.power is not None:
             _check_step(f"hall {h.key}", h.power)
+
+
+def _validate_batches(
+    batches: Sequence[BatchSpec], sites: Sequence[SiteSpec], halls: Sequence[HallSpec]
+) -> None:
+    """Reject batches for unknown places or with impossible quantities."""
+    site_keys = {s.key for s in sites}
+    hall_by_key = {h.key: h for h in halls}
     for b in batches:
         where = f"lot {b.lot} tranche {b.tranche}"
         if b.site not in site_keys:
@@ -174,33 +173,36 @@ def energize(
     Raises ValueError on structurally inconsistent input (unknown keys, unsorted
     schedules, negative quantities): the compiler reports user errors before.
     """
-    _validate(sites, halls, batches, start, end)
+    if end < start:
+        raise ValueError(f"plan end {end} before start {start}")
+    _validate_sites(sites, halls)
+    _validate_batches(batches, sites, halls)
     with gc_paused():
-        return _energize(sites, halls, batches, start, end)
+        engine = Engine(sites, halls, batches, start, end)
+        ready = [engine.ready(b) for b in batches]
+        order = sorted(range(len(batches)), key=lambda i: processing_key(batches[i], ready[i]))
+        results: list[BatchResult | None] = [None] * len(batches)
+        for i in order:
+            results[i] = engine.run(batches[i], ready[i])
+        done = [r for r in results if r is not None]
+        return _assemble(done, engine.placed, sites, halls)
 
 
-def _energize(
+def _assemble(
+    done: list[BatchResult],
+    placed: list[tuple[str, Day, int, int, int]],
     sites: Sequence[SiteSpec],
     halls: Sequence[HallSpec],
-    batches: Sequence[BatchSpec],
-    start: Day,
-    end: Day,
 ) -> EnergizeResult:
-    engine = Engine(sites, halls, batches, start, end)
-    ready = [engine.ready(b) for b in batches]
-    order = sorted(range(len(batches)), key=lambda i: processing_key(batches[i], ready[i]))
-    results: list[BatchResult | None] = [None] * len(batches)
-    for i in order:
-        results[i] = engine.run(batches[i], ready[i])
-    done = [r for r in results if r is not None]
+    """The result: every batch, live timelines per hall and per site, idle GPU-days."""
     pue = {s.key: Fraction(s.pue) for s in sites}
     site_of = {h.key: h.site for h in halls}
     hall_pue = {h.key: pue[h.site] for h in halls}
     idle, by_lot, by_site = _idle_totals(done, pue)
     return EnergizeResult(
         batches=tuple(done),
-        halls=_timelines(engine.placed, hall_pue, {k: k for k in hall_pue}, hall_pue),
-        sites=_timelines(engine.placed, pue, site_of, pue),
+        halls=_timelines(placed, hall_pue, {k: k for k in hall_pue}, hall_pue),
+        sites=_timelines(placed, pue, site_of, pue),
         idle=idle,
         idle_by_lot=by_lot,
         idle_by_site=by_site,
