@@ -26,7 +26,7 @@ from capplan.diagnostics import Diagnostic
 from capplan.explain import doc_path_uri
 from capplan.fmt import format_text, scan_comments
 from capplan.lsp import completions, hover_text, navigation, quickfix, tokens
-from capplan.lsp.analysis import Analysis, Workspace
+from capplan.lsp.analysis import Analysis, Symbol, Workspace
 from capplan.lsp.positions import lsp_range, offset, path_uri, uri_path
 from capplan.source import SourceFile
 
@@ -167,6 +167,30 @@ def _where(ls: CapServer, uri: str, at: types.Position) -> tuple[Path, int]:
     return Path(os.path.realpath(uri_path(uri))), offset(_text(ls, uri), at)
 
 
+def _symbol_at(ls: CapServer, path: Path, at: int) -> tuple[Analysis, Symbol] | None:
+    """The program's analysis and the symbol declared or referenced at the cursor, if any."""
+    analysis = ls.analysis(path)
+    symbol = analysis.at(path, at) if analysis else None
+    return None if analysis is None or symbol is None else (analysis, symbol)
+
+
+async def _on_symbol(
+    ls: CapServer,
+    document: types.TextDocumentIdentifier,
+    position: types.Position,
+    answer: Callable[[Analysis, Symbol], T],
+    nothing: T,
+) -> T:
+    """`answer` about the symbol at the cursor, on a worker thread; `nothing` off a symbol."""
+    path, at = _where(ls, document.uri, position)
+
+    def work() -> T:
+        found = _symbol_at(ls, path, at)
+        return nothing if found is None else answer(*found)
+
+    return await ls.run(work)
+
+
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: CapServer, params: types.HoverParams) -> types.Hover | None:
     path, at = _where(ls, params.text_document.uri, params.position)
@@ -186,30 +210,19 @@ async def hover(ls: CapServer, params: types.HoverParams) -> types.Hover | None:
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 async def definition(ls: CapServer, params: types.DefinitionParams) -> types.Location | None:
-    path, at = _where(ls, params.text_document.uri, params.position)
-
-    def work() -> types.Location | None:
-        analysis = ls.analysis(path)
-        symbol = analysis.at(path, at) if analysis else None
-        if symbol is None:
-            return None
+    def answer(_: Analysis, symbol: Symbol) -> types.Location | None:
         return navigation.location(symbol.source, symbol.name_start, symbol.name_end)
 
-    return await ls.run(work)
+    return await _on_symbol(ls, params.text_document, params.position, answer, None)
 
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
 async def references(ls: CapServer, params: types.ReferenceParams) -> list[types.Location]:
-    path, at = _where(ls, params.text_document.uri, params.position)
 
-    def work() -> list[types.Location]:
-        analysis = ls.analysis(path)
-        symbol = analysis.at(path, at) if analysis else None
-        if analysis is None or symbol is None:
-            return []
+    def answer(analysis: Analysis, symbol: Symbol) -> list[types.Location]:
         return navigation.references(analysis, symbol, params.context.include_declaration)
 
-    return await ls.run(work)
+    return await _on_symbol(ls, params.text_document, params.position, answer, [])
 
 
 @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
@@ -219,18 +232,18 @@ async def prepare_rename(
     path, at = _where(ls, params.text_document.uri, params.position)
 
     def work() -> types.PrepareRenamePlaceholder | None:
-        analysis = ls.analysis(path)
-        symbol = analysis.at(path, at) if analysis else None
-        if analysis is None or symbol is None:
+        found = _symbol_at(ls, path, at)
+        if found is None:
             return None
+        analysis, symbol = found
         spots = [(r.source, r.start, r.end) for r in analysis.references_to(symbol.key)]
         spots.append((symbol.source, symbol.name_start, symbol.name_end))
         for source, start, end in spots:
             if source.path == path and start <= at <= end:
-                found = navigation.location(source, start, end)
-                assert found is not None
+                spot = navigation.location(source, start, end)
+                assert spot is not None
                 return types.PrepareRenamePlaceholder(
-                    range=found.range, placeholder=source.text[start:end]
+                    range=spot.range, placeholder=source.text[start:end]
                 )
         return None
 
@@ -239,16 +252,11 @@ async def prepare_rename(
 
 @server.feature(types.TEXT_DOCUMENT_RENAME)
 async def rename(ls: CapServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-    path, at = _where(ls, params.text_document.uri, params.position)
 
-    def work() -> types.WorkspaceEdit | None:
-        analysis = ls.analysis(path)
-        symbol = analysis.at(path, at) if analysis else None
-        if analysis is None or symbol is None:
-            return None
+    def answer(analysis: Analysis, symbol: Symbol) -> types.WorkspaceEdit | None:
         return navigation.rename(analysis, symbol, params.new_name)
 
-    return await ls.run(work)
+    return await _on_symbol(ls, params.text_document, params.position, answer, None)
 
 
 @server.feature(
