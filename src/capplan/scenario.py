@@ -19,7 +19,7 @@ from pathlib import Path
 from capplan.diagnostics import Diagnostics, Related, Span, closest, error
 from capplan.diagnostics.codes import Code
 from capplan.load import DISK, FileReader, Program, load_program
-from capplan.resolve.members import unknown_attribute
+from capplan.resolve.members import misplaced_hall, unknown_attribute
 from capplan.resolve.references import no_such_hall
 from capplan.resolve.schema import SCHEMA
 from capplan.source import SourceFile
@@ -176,11 +176,11 @@ def _merge(
         if isinstance(member, ast.Decl):
             if kind != "site":
                 state.diagnostics.add(
-                    error(
-                        Code.E200,
-                        f"a `hall` cannot be declared inside an override of a {kind}",
-                        Span(source, member.kind_start, member.name_end),
-                        suggestions=("add halls with `override site SITE { hall NAME { … } }`",),
+                    misplaced_hall(
+                        member,
+                        source,
+                        f"an override of a {kind}",
+                        "add halls with `override site SITE { hall NAME { … } }`",
                     )
                 )
                 continue

@@ -30,7 +30,14 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
     for member in site.node.members:
         if isinstance(member, ast.Decl):
             if kind != "site":
-                _misplaced_hall(ctx, member, member.source or site.source, kind)
+                ctx.diagnostics.add(
+                    misplaced_hall(
+                        member,
+                        member.source or site.source,
+                        f"a `{kind}`",
+                        "declare halls inside their `site` block",
+                    )
+                )
             continue
         source = site.source_of(member)
         spec = schema.get(member.name)
@@ -64,14 +71,11 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
     return seen
 
 
-def _misplaced_hall(ctx: Context, member: ast.Decl, source: SourceFile, kind: str) -> None:
-    ctx.diagnostics.add(
-        error(
-            Code.E200,
-            f"a `hall` cannot be declared inside a `{kind}`",
-            Span(source, member.kind_start, member.name_end),
-            suggestions=("declare halls inside their `site` block",),
-        )
+def misplaced_hall(member: ast.Decl, source: SourceFile, inside: str, fix: str) -> Diagnostic:
+    """E200 for a `hall` block anywhere but in a site (or an override of one)."""
+    span = Span(source, member.kind_start, member.name_end)
+    return error(
+        Code.E200, f"a `hall` cannot be declared inside {inside}", span, suggestions=(fix,)
     )
 
 
