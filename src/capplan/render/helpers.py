@@ -135,7 +135,7 @@ def milestones(site: Site) -> list[Milestone]:
 
 
 def _tranche_milestones(
-    lot: Lot, tranches: Iterable[Tranche], kind: MilestoneKind, what: str
+    lot: Lot, tranches: Sequence[Tranche], kind: MilestoneKind, what: str
 ) -> list[Milestone]:
     """A lot's arrivals or go-lives: "lot NAME: RACKS <what>" on each tranche's date."""
     return [
