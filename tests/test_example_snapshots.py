@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from syrupy.assertion import SnapshotAssertion
 
 from tests.conftest import EXAMPLES, run_cli
@@ -50,3 +53,21 @@ def test_plan_markdown_with_state_on_a_day(snapshot: SnapshotAssertion) -> None:
     ):
         assert f"\n{heading}" in markdown
     assert markdown == snapshot
+
+
+_SVG = re.compile(r"<svg .*?</svg>\n", re.S)
+
+
+def _svg_digest(match: re.Match[str]) -> str:
+    """An inline chart as its digest: the SVG bytes are checked in tests/charts."""
+    return f"<svg sha256={hashlib.sha256(match.group().encode()).hexdigest()[:16]}/>\n"
+
+
+def test_plan_html_with_state_on_a_day(snapshot: SnapshotAssertion) -> None:
+    result = run_cli("plan", EXAMPLE, "--format", "html", "--at", "2026-12-31")
+    assert result.exit_code == 0
+    page = result.stdout
+    # 5 sites' power charts + the fleet's gpus, lots and links charts, inline
+    assert page.count("<svg ") == 8
+    assert "<h2 id=" in page and "@media print" in page
+    assert _SVG.sub(_svg_digest, page) == snapshot

@@ -6,7 +6,8 @@ IDs and their escapes). Mermaid flowcharts are read line by line: the diagram he
 then only node, edge, subgraph and class lines, every edge between declared nodes,
 no node named `end` (Mermaid's keyword), subgraphs balanced. Markdown must open with
 a level-1 heading, and every pipe table must have a separator row and as many cells
-in each row as in its header.
+in each row as in its header. HTML is read with `html.parser`: the doctype first, every
+element closed in order (void elements excepted), no script, no external reference.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from typing import Any
 
 from lark import Lark
@@ -151,3 +155,135 @@ def _check_table(rows: list[str]) -> None:
 
 def check_json(text: str) -> Any:
     return json.loads(text)
+
+
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+"""HTML elements that have no end tag."""
+FORBIDDEN = frozenset({"script", "link", "iframe", "object", "embed", "base", "img", "form"})
+"""Elements a self-contained, script-free report never needs (an image is inline SVG)."""
+REFERENCES = frozenset({"src", "href", "xlink:href", "srcset", "action", "poster", "data"})
+
+
+@dataclass
+class HtmlDocument:
+    """What `check_html` read: element counts, headings and tables as text."""
+
+    tags: Counter[str] = field(default_factory=Counter)
+    headings: list[str] = field(default_factory=list)
+    tables: list[list[list[str]]] = field(default_factory=list)
+    """Each table's rows (the header row first), each row's cell texts."""
+    ids: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+class _StrictHtml(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.document = HtmlDocument()
+        self.stack: list[str] = []
+        self.doctype = False
+        self._text: list[str] | None = None
+
+    def handle_decl(self, decl: str) -> None:
+        if decl.lower() != "doctype html" or self.doctype or self.stack:
+            raise ValueError(f"unexpected declaration <!{decl}>")
+        self.doctype = True
+
+    def unknown_decl(self, data: str) -> None:
+        raise ValueError(f"unexpected declaration {data!r}")
+
+    def handle_pi(self, data: str) -> None:
+        raise ValueError(f"processing instruction {data!r} in HTML")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._element(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag in ("h1", "h2", "h3", "td", "th"):
+            self._text = []
+        if tag == "table":
+            self.document.tables.append([])
+        elif tag == "tr":
+            self.document.tables[-1].append([])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._element(tag, attrs)  # `<path ... />` in SVG: no end tag to wait for
+
+    def _element(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.doctype:
+            raise ValueError(f"<{tag}> before <!DOCTYPE html>")
+        if (not self.stack and tag != "html") or (tag == "html" and self.document.tags["html"]):
+            raise ValueError(f"<{tag}> outside the one <html> element")
+        if tag in FORBIDDEN:
+            raise ValueError(f"<{tag}> in a self-contained report")
+        self.document.tags[tag] += 1
+        for name, value in attrs:
+            if name in REFERENCES and value is not None:
+                _check_reference(tag, name, value)
+                self.document.links.append(value)
+            if name == "id" and value:
+                self.document.ids.append(value)
+            if name == "style" or name.startswith("on"):
+                raise ValueError(f"<{tag} {name}=...>: inline style or script attribute")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            raise ValueError(f"</{tag}>: {tag} has no end tag")
+        if not self.stack or self.stack[-1] != tag:
+            raise ValueError(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        self.stack.pop()
+        if self._text is not None and tag in ("h1", "h2", "h3", "td", "th"):
+            text = "".join(self._text)
+            if tag in ("td", "th"):
+                self.document.tables[-1][-1].append(text)
+            else:
+                self.document.headings.append(text)
+            self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1] == "style" and re.search(r"url\(|@import", data):
+            raise ValueError("a stylesheet that fetches something")
+        if not self.stack and data.strip():
+            raise ValueError(f"text outside <html>: {data[:40]!r}")
+        if self._text is not None:
+            self._text.append(data)
+
+
+def _check_reference(tag: str, name: str, value: str) -> None:
+    """Only links inside the page (`#id`) or to a file beside it (a relative path)."""
+    if re.match(r"[a-z][a-z0-9+.-]*:", value, re.I) or value.startswith("//"):
+        raise ValueError(f"<{tag} {name}={value!r}>: an external reference")
+
+
+def check_html(text: str) -> HtmlDocument:
+    """A whole HTML page, strictly: balanced, self-contained, ids unique."""
+    parser = _StrictHtml()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise ValueError(f"unclosed elements at the end: {parser.stack}")
+    if parser.document.tags["html"] != 1:
+        raise ValueError("not one <html> element")
+    ids = parser.document.ids
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"repeated ids: {sorted(i for i in set(ids) if ids.count(i) > 1)}")
+    for link in parser.document.links:
+        if link.startswith("#") and link[1:] not in ids:
+            raise ValueError(f"a link to a missing id: {link}")
+    return parser.document

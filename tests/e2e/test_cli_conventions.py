@@ -33,7 +33,7 @@ def test_help_shows_arguments_and_values_as_a_manual_does() -> None:
     run = run_capplan("plan", "--help")
     assert "Usage: capplan plan [OPTIONS] FILE\n" in run.stdout
     assert re.search(r"--at DATE\s", run.stdout)
-    assert re.search(r"--format text\|json\|markdown\s", run.stdout)
+    assert re.search(r"--format text\|json\|markdown\|html\s", run.stdout)
     assert re.search(r"--width COLUMNS\s", run.stdout)
     assert re.search(r"--scenario FILE\s", run.stdout)
     diff = run_capplan("diff", "--help")
@@ -45,7 +45,7 @@ def test_help_shows_arguments_and_values_as_a_manual_does() -> None:
 @pytest.mark.parametrize(
     ("command", "choices"),
     [
-        ("plan", "text, json, markdown"),
+        ("plan", "text, json, markdown, html"),
         ("graph", "dot, mermaid, json"),
         ("validate", "text, json"),
         ("diff", "text, markdown, json"),
@@ -74,7 +74,7 @@ def test_completion_script_and_completions() -> None:
         "COMP_CWORD": "4",
     }
     formats = run_capplan(env=env)
-    assert formats.stdout.split() == ["text", "json", "markdown"], formats
+    assert formats.stdout.split() == ["text", "json", "markdown", "html"], formats
 
 
 def test_graph_json_for_one_site(capplan: Capplan) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import require
-from tests.e2e.formats import check_json, check_markdown, parse_dot, parse_mermaid
+from tests.e2e.formats import check_html, check_json, check_markdown, parse_dot, parse_mermaid
 from tests.e2e.harness import EXAMPLES, MODELS, REPO, Run, Via, run_capplan
 
 EXAMPLE = EXAMPLES / "nscale-2026.cap"
@@ -99,6 +99,14 @@ def check_plan_markdown(run: Run) -> None:
     _text_diagnostics(run, run.returncode == 1)
 
 
+def check_plan_html(run: Run) -> None:
+    if run.stdout:  # one page: the fleet's summary, diagnostics, charts and tables
+        page = check_html(run.stdout)
+        assert page.tags["h1"] == 1 and page.tags["table"] >= 2, run
+        assert page.tags["svg"] >= 1, run  # the GPU chart at least (every plan has sites)
+    _text_diagnostics(run, run.returncode == 1)
+
+
 def check_graph_dot(run: Run) -> None:
     if run.returncode == 0:
         parse_dot(run.stdout)
@@ -164,6 +172,7 @@ COMMANDS: list[tuple[str, str | None, Checker]] = [
     ("plan", "text", check_plan_text),
     ("plan", "json", check_plan_json),
     ("plan", "markdown", check_plan_markdown),
+    ("plan", "html", check_plan_html),
     ("graph", "dot", check_graph_dot),
     ("graph", "mermaid", check_graph_mermaid),
     ("graph", "json", check_graph_json),

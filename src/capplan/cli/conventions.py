@@ -8,7 +8,7 @@ typer names a parameter's Python type in help (`<list[Path]>`, `<bool>`, `{file}
 and prefixes a bad choice with a validator's "Value error,". Every command is built
 with `Command` (and the app with `Group`), which show `FILE`, `[NEW]`, `FILES...`,
 a flag without a type, `DATE`/`N`/`DIR`… for values, and a bad choice as
-"'xml' is not one of text, json, markdown" (docs/cli.md).
+"'xml' is not one of text, json, markdown, html" (docs/cli.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`capplan plan`: the schedule, the checks and the report, as text, JSON or Markdown."""
+"""`capplan plan`: the schedule, the checks and the report, as text, JSON, Markdown or HTML."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class PlanFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 def plan(
@@ -33,7 +34,10 @@ def plan(
         typer.Option("--at", metavar="DATE", help="Also show the state on this day (YYYY-MM-DD)."),
     ] = None,
     format: Annotated[
-        PlanFormat, typer.Option("--format", help="text (tables), json or markdown.")
+        PlanFormat,
+        typer.Option(
+            "--format", help="text (tables), json, markdown or html (one self-contained page)."
+        ),
     ] = PlanFormat.text,
     width: Annotated[
         int | None,
@@ -73,6 +77,10 @@ def plan(
             from capplan.views.plan_markdown import render_plan_markdown
 
             sys.stdout.write(render_plan_markdown(report, diagnostics.sorted()))
+        elif report is not None and format is PlanFormat.html:
+            from capplan.views.plan_html import render_plan_html
+
+            sys.stdout.write(render_plan_html(report, diagnostics.sorted()))
         elif report is not None:
             from capplan.terminal import color_enabled, width_of
             from capplan.views.plan_text import render_plan_text

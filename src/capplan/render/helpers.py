@@ -30,7 +30,7 @@ from capplan.render.context import (
     Tranche,
 )
 from capplan.render.names import invalid_labels, is_dns1123_label, k8s_name
-from capplan.render.serialise import Serialised, TemplateDataError
+from capplan.render.serialise import SafeHtml, TemplateDataError
 from capplan.views.page import Page
 
 LABEL_KEYS: Mapping[str, str] = {
@@ -340,11 +340,12 @@ def site_page_links(context: RenderContext, page: str) -> list[tuple[str, str]]:
     return [(site.name, f"{site.k8s_name}/{page}") for site in context.sites]
 
 
-def chart_svg(chart: Chart) -> Serialised:
-    """A page's chart as an SVG document (`capplan.charts.svg`: the same bytes anywhere)."""
+def chart_svg(chart: Chart) -> SafeHtml:
+    """A page's chart as an SVG document (`capplan.charts.svg`: the same bytes anywhere);
+    markup, so an HTML page inlines it (vl-convert escapes the text inside)."""
     from capplan.charts.svg import spec_svg
 
-    return Serialised(spec_svg(chart.spec))
+    return SafeHtml(spec_svg(chart.spec))
 
 
 def template_globals() -> dict[str, object]:

@@ -80,7 +80,7 @@ def finish(path: str, text: str, source: str) -> OutputFile | None:
     if suffix in HASH_COMMENT_SUFFIXES:
         return OutputFile(path, _utf8(f"# {notice(source)}\n{body}"), source)
     if suffix in HTML_COMMENT_SUFFIXES:
-        return OutputFile(path, _utf8(f"<!-- {notice(source)} -->\n{body}"), source)
+        return OutputFile(path, _utf8(_html_comment_first(body, source)), source)
     if suffix == ".json":
         return OutputFile(path, _utf8(_finish_json(body, source)), source)
     if suffix == ".csv":
@@ -90,6 +90,16 @@ def finish(path: str, text: str, source: str) -> OutputFile | None:
         f"cannot mark a {suffix or 'suffix-less'} file as generated: "
         f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}"
     )
+
+
+def _html_comment_first(body: str, source: str) -> str:
+    """The notice as an HTML comment: first, or right after an HTML page's doctype
+    (which must open the page: before it, old browsers fall back to quirks mode)."""
+    comment = f"<!-- {notice(source)} -->\n"
+    first, newline, rest = body.partition("\n")
+    if first.lower().startswith("<!doctype"):
+        return f"{first}{newline}{comment}{rest}"
+    return comment + body
 
 
 def _utf8(text: str) -> bytes:

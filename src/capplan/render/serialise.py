@@ -39,6 +39,15 @@ class Serialised(str):
     __slots__ = ()
 
 
+class SafeHtml(Serialised):
+    """Text already encoded for HTML: an autoescaped template prints it as it is."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 class TemplateDataError(ValueError):
     """A value cannot be written in the requested syntax (reported as a problem)."""
 
@@ -351,14 +360,14 @@ def k8s_label_value(value: Any) -> Serialised:
 _URL_PATH = re.compile(r"^[A-Za-z0-9._~/-]+$")
 
 
-def html_text(value: Any) -> Serialised:
+def html_text(value: Any) -> SafeHtml:
     """Template filter: HTML text or attribute value, every `<>&"'` entity-escaped.
 
     Control characters are dropped; None prints as an em dash, as `md` does.
     """
     if value is None:
-        return Serialised("—")
-    return Serialised(html.escape(_CONTROL.sub("", str(value)), quote=True))
+        return SafeHtml("—")
+    return SafeHtml(html.escape(_CONTROL.sub("", str(value)), quote=True))
 
 
 def url_path(value: Any) -> Serialised:

@@ -12,7 +12,8 @@ built-in template, add files to a built-in target, or add a new target.
 Every template runs in Jinja's sandbox (a user template cannot reach Python
 internals) with `StrictUndefined` (a typo is an error, not an empty string) and a
 `finalize` hook that refuses to print a plain string: text must come through a
-serialiser filter (see :mod:`capplan.render.serialise`).
+serialiser filter (see :mod:`capplan.render.serialise`). An HTML template
+(`*.html.j2`) is autoescaped instead: there a plain string prints, HTML-escaped.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
     Undefined,
+    pass_eval_context,
 )
 from jinja2.loaders import split_template_path
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
@@ -107,14 +110,26 @@ def builtin_templates_dir() -> Path:
     return data_dir("templates")
 
 
-def _finalize(value: Any) -> Any:
+HTML_TEMPLATE_SUFFIX = ".html.j2"
+
+
+def _autoescape(name: str | None) -> bool:
+    """HTML templates are autoescaped: HTML has one escaping rule for all its text."""
+    return name is not None and name.endswith(HTML_TEMPLATE_SUFFIX)
+
+
+@pass_eval_context
+def _finalize(eval_ctx: EvalContext, value: Any) -> Any:
     """Let through only values whose text cannot carry syntax.
 
     Serialiser output, numbers and dates print; a plain string (or list, dict, None,
     bool) would be pasted as raw text into YAML/CSV/Markdown, so it is an error that
-    names the fix. Undefined values pass on so StrictUndefined can report them.
+    names the fix. In an autoescaped (HTML) template a string prints, since Jinja
+    escapes it next. Undefined values pass on so StrictUndefined can report them.
     """
     if isinstance(value, Serialised | Undefined):
+        return value
+    if eval_ctx.autoescape and isinstance(value, str):
         return value
     if isinstance(value, bool) or value is None:
         raise TemplateDataError(
@@ -216,11 +231,11 @@ def read_only(value: Any) -> Any:
 
 
 def _make_environment(loader: BaseLoader) -> SandboxedEnvironment:
-    """The one environment all templates run in (sandboxed, strict, no autoescape)."""
+    """The one environment all templates run in (sandboxed, strict, autoescape for HTML)."""
     env = _Sandbox(
         loader=loader,
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=_autoescape,
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
