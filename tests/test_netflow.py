@@ -283,6 +283,39 @@ def test_protected_ramp_fails_after_a_loss_from_the_first_day_it_cannot_detour()
     assert protection.congestion == pytest.approx(700 / 300)
 
 
+def test_worst_loss_on_a_day_settled_by_scaled_bounds_is_still_found() -> None:
+    # Three parallel s–t links; "c" (100 Gbps) comes up the day the protected rate
+    # triples, so neither day dominates the other. Capacity only grows, so days are
+    # swept oldest first. Day 1: 100 Gbps on a + b (400 each); losing a leaves b:
+    # λ = 100 / 400 = 0.25. Day 2's bounds are day 1's times the rate increase (3) and
+    # the capacity decrease (none): 0.75 ≤ 1, so its verdicts need no loss check, but
+    # its losses could be worse than 0.25, and they are: losing a (or b, the same
+    # capacity) leaves 400 + 100 for 300 Gbps, λ = 300 / 500 = 0.6 (intact 300 / 900).
+    links = [
+        link("a", "s", "t", always(400)),
+        link("b", "s", "t", always(400)),
+        link("c", "s", "t", ((START + 1, 100 * G),)),
+    ]
+    rate = ((START, 100 * G), (START + 1, 300 * G))
+    report = analyse(links, [flow("f", "s", "t", rate, protect=True)])
+    assert report.findings == ()
+    (protection,) = report.protection
+    assert (protection.worst_link, protection.day) == ("a", START + 1)  # a and b tie: by name
+    assert protection.congestion == pytest.approx(300 / 500)
+    assert protection.intact_congestion == pytest.approx(300 / 900)
+
+
+def test_losing_a_smaller_parallel_link_is_settled_by_a_larger_ones_loss() -> None:
+    # s–t over "big" (400) and "small" (100), 300 Gbps protected. Losing big leaves
+    # 100 < 300: E501. Losing small leaves 400: λ = 300 / 400 = 0.75, fits. Largest first,
+    # big's loss does not fit, so small's is checked too; only big is reported.
+    links = [link("big", "s", "t", always(400)), link("small", "s", "t", always(100))]
+    report = analyse(links, [flow("f", "s", "t", always(300), protect=True)])
+    assert [(f.kind, f.lost_link) for f in report.findings] == [("unprotected", "big")]
+    finding = only(report, "unprotected")
+    assert (finding.demand_bps, finding.capacity_bps) == (300 * G, 100 * G)
+
+
 # --- E502 ----------------------------------------------------------------------------------
 
 
@@ -511,8 +544,48 @@ def test_protection_over_days_matches_each_day_alone(
     # Days settled from a dominating day (ramps: sorted levels) must agree with checking
     # each day on its own (the flows switched on for that day only): the same lost links
     # each day, and the same worst λ per flow.
+    assert_days_agree_with_each_day_alone(links, ends, [sorted(x) if ramp else x for x in levels])
+
+
+@st.composite
+def growing_networks(draw: st.DrawFn) -> list[NetLink]:
+    """Parallel and serial links coming up and growing over the four days (links readied
+    one by one): bounds flow forward, and parallel links are lost largest first."""
+    pairs = draw(st.lists(st.sampled_from(PAIRS[:4]), min_size=2, max_size=9))
+    links = []
+    for i, (a, b) in enumerate(pairs):
+        steps = sorted(
+            draw(st.lists(st.sampled_from([0, 100, 200, 300, 400]), min_size=4, max_size=4))
+        )
+        links.append(link(f"l{i}", a, b, tuple((START + d, v * G) for d, v in enumerate(steps))))
+    return links
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    links=growing_networks(),
+    ends=st.lists(st.sampled_from(ENDS[:8]), min_size=1, max_size=3),
+    levels=st.lists(
+        st.lists(st.sampled_from([0, 50, 100, 200, 300]), min_size=4, max_size=4),
+        min_size=3,
+        max_size=3,
+    ),
+    ramp=st.booleans(),
+)
+def test_protection_with_links_coming_up_matches_each_day_alone(
+    links: list[NetLink], ends: list[tuple[str, str]], levels: list[list[int]], ramp: bool
+) -> None:
+    # Capacity grows day by day, so days are swept oldest first and inherit (or, when the
+    # rates grow too, scale) the bounds of the day before; the worst loss of each flow is
+    # then settled by branch and bound. Whatever the sweep, each day's verdicts and each
+    # flow's worst λ must be those of the day checked alone.
+    assert_days_agree_with_each_day_alone(links, ends, [sorted(x) if ramp else x for x in levels])
+
+
+def assert_days_agree_with_each_day_alone(
+    links: list[NetLink], ends: list[tuple[str, str]], series: list[list[int]]
+) -> None:
     days = list(range(START, START + 4))
-    series = [sorted(x) if ramp else x for x in levels]
 
     def flows_on(chosen: list[int]) -> list[NetFlow]:
         return [

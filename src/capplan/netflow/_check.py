@@ -98,21 +98,17 @@ class Checker:
     def check_failures(
         self, link_caps: FloatArray, intact: Check, links: Sequence[int]
     ) -> list[Check]:
-        """The flows of ``intact`` (a ``check`` of ``link_caps``) after losing each link.
+        """The flows of ``intact`` (a ``check`` of ``link_caps``) after losing each link."""
+        losses = self.losses(link_caps, intact)
+        return [losses.lose(link) for link in links]
 
-        Cheapest proof first: a bridge disconnects some flows (the others never needed
-        it: a least-total-flow routing has no path that crosses a bridge and comes back);
-        else ``_lost``.
-        """
-        cut_links = bridges(self.net, link_caps)
-        demands = Demands(self.names, self._src, self._dst, intact.rates)
-        results = []
-        for link in links:
-            if link in cut_links:
-                results.append(self._bridge_lost(link_caps, intact, demands, link))
-            else:
-                results.append(self._lost(link_caps, intact, demands, link))
-        return results
+    def demands(self, rates: FloatArray) -> Demands:
+        """This flow set at ``rates``, for the cut search."""
+        return Demands(self.names, self._src, self._dst, rates)
+
+    def losses(self, link_caps: FloatArray, intact: Check) -> Losses:
+        """Single losses on one state, asked one link at a time (bridges found once)."""
+        return Losses(self, link_caps, intact)
 
     def _lost(self, link_caps: FloatArray, intact: Check, demands: Demands, link: int) -> Check:
         """λ* after losing ``link`` (not a bridge), by the cheapest exact proof.
@@ -159,3 +155,26 @@ class Checker:
             failed[link] = 0.0
             cuts = tuple(violated_cuts(self.net, failed, demands, lost, TOLERANCE))
         return Check(lost.lam, False, cuts, lost.loads, intact.rates)
+
+
+class Losses:
+    """The flows of ``intact`` (a ``check`` of ``link_caps``) after losing one link.
+
+    Cheapest proof first: a bridge disconnects some flows (the others never needed
+    it: a least-total-flow routing has no path that crosses a bridge and comes back);
+    else ``Checker._lost``.
+    """
+
+    def __init__(self, checker: Checker, link_caps: FloatArray, intact: Check) -> None:
+        self._checker = checker
+        self._caps = link_caps
+        self._intact = intact
+        self._bridges = bridges(checker.net, link_caps)
+        self._demands = checker.demands(intact.rates)
+
+    def lose(self, link: int) -> Check:
+        """The check of the state without ``link``."""
+        checker, caps, intact = self._checker, self._caps, self._intact
+        if link in self._bridges:
+            return checker._bridge_lost(caps, intact, self._demands, link)
+        return checker._lost(caps, intact, self._demands, link)
