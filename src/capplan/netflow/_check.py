@@ -95,13 +95,6 @@ class Checker:
                 cuts.extend(violated_cuts(self.net, link_caps, demands, exact, TOLERANCE))
         return Check(lam, bool(cut_off.any()), tuple(cuts), routing.loads, routed)
 
-    def check_failures(
-        self, link_caps: FloatArray, intact: Check, links: Sequence[int]
-    ) -> list[Check]:
-        """The flows of ``intact`` (a ``check`` of ``link_caps``) after losing each link."""
-        losses = self.losses(link_caps, intact)
-        return [losses.lose(link) for link in links]
-
     def demands(self, rates: FloatArray) -> Demands:
         """This flow set at ``rates``, for the cut search."""
         return Demands(self.names, self._src, self._dst, rates)
