@@ -42,9 +42,17 @@ class Chart(BaseModel):
 
 
 def _chart(
-    name: str, title: str, spec: specs.Spec, file: str, text: str = "", note: str = ""
+    name: str, title: str, spec: specs.Spec, file: str = "", text: str = "", note: str = ""
 ) -> Chart:
-    return Chart(name=name, title=title, file=file, spec=spec_text(spec), mermaid=text, note=note)
+    """A chart whose image file is its kind's (FILES) unless a fleet page names another."""
+    return Chart(
+        name=name,
+        title=title,
+        file=file or FILES[name],
+        spec=spec_text(spec),
+        mermaid=text,
+        note=note,
+    )
 
 
 def site_charts(report: PlanReport) -> list[Chart]:
@@ -56,9 +64,8 @@ def site_charts(report: PlanReport) -> list[Chart]:
             POWER,
             f"Power at {site.name}",
             specs.power_chart(report, site),
-            FILES[POWER],
-            mermaid.power(report, site),
-            mermaid.power_caption(report),
+            text=mermaid.power(report, site),
+            note=mermaid.power_caption(report),
         )
     ]
     return charts + _shared(report, scope)
@@ -76,8 +83,8 @@ def fleet_charts(report: PlanReport, site_folders: Mapping[str, str]) -> list[Ch
                 f"Power at {site.name}",
                 specs.power_chart(report, site),
                 file,
-                mermaid.power(report, site),
-                mermaid.power_caption(report),
+                text=mermaid.power(report, site),
+                note=mermaid.power_caption(report),
             )
         )
     return charts
@@ -91,7 +98,6 @@ def _shared(report: PlanReport, scope: str) -> list[Chart]:
                 GPUS,
                 f"GPUs live ({scope}) against commitments",
                 specs.gpus_chart(report, scope),
-                FILES[GPUS],
             )
         )
     lots, _ = notable_lots(report)
@@ -101,8 +107,7 @@ def _shared(report: PlanReport, scope: str) -> list[Chart]:
                 LOTS,
                 f"Lots ({scope}): arrival to go-live",
                 specs.lots_chart(report, lots, scope),
-                FILES[LOTS],
-                mermaid.lots(report, lots),
+                text=mermaid.lots(report, lots),
             )
         )
     links = report.network.links if report.network else []
@@ -112,7 +117,6 @@ def _shared(report: PlanReport, scope: str) -> list[Chart]:
                 LINKS,
                 f"Link load against capacity ({scope})",
                 specs.links_chart(report, links, scope),
-                FILES[LINKS],
             )
         )
     return charts
