@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+from capplan.model.rules import value_in_force
 from capplan.numbers import count
 from capplan.report import LotReport, PlanReport, SiteReport, TimelineRow
 
@@ -67,21 +68,14 @@ def sample_days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=round(i * days / (SAMPLES - 1))) for i in range(SAMPLES)]
 
 
-def _level_on(rows: list[TimelineRow], day: date) -> TimelineRow | None:
-    level = None
-    for row in rows:
-        if row.day > day:
-            break
-        level = row
-    return level
-
-
 def power(report: PlanReport, site: SiteReport) -> str:
     """xychart-beta of a site's facility power, envelope and usable envelope (MW)."""
     days = sample_days(report.start, report.end)
     series: list[list[float]] = [[], [], []]
+    rows: list[TimelineRow | None] = list(site.timeline)
+    row_days = [row.day for row in site.timeline]
     for day in days:
-        row = _level_on(site.timeline, day)
+        row = value_in_force(row_days, rows, day, None)
         values = (row.facility_mw, row.envelope_mw, row.usable_mw) if row else (0.0, 0.0, 0.0)
         for line, value in zip(series, values, strict=True):
             line.append(value)
