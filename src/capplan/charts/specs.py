@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from capplan.model.rules import value_in_force
 from capplan.report import LinkRow, LotReport, PlanReport, SiteReport, TimelineRow
 
 Spec = dict[str, Any]
@@ -158,14 +159,11 @@ def power_chart(report: PlanReport, site: SiteReport) -> Spec:
 def _step_sum(timelines: list[list[TimelineRow]]) -> list[tuple[date, int]]:
     """GPUs live over several sites: each site's level in force, summed on every change day."""
     days = sorted({row.day for rows in timelines for row in rows})
-    total: list[tuple[date, int]] = []
-    for day in days:
-        gpus = 0
-        for rows in timelines:
-            level = [row.gpus for row in rows if row.day <= day]
-            gpus += level[-1] if level else 0
-        total.append((day, gpus))
-    return total
+    sites = [([row.day for row in rows], [row.gpus for row in rows]) for rows in timelines]
+    return [
+        (day, sum(value_in_force(row_days, gpus, day, 0) for row_days, gpus in sites))
+        for day in days
+    ]
 
 
 def gpu_levels(report: PlanReport) -> list[tuple[date, int]]:
