@@ -16,7 +16,7 @@ from capplan.api import Planned
 from capplan.cost.report import CostReport, build_cost_report
 from capplan.model.addr import HallAddr
 from capplan.model.decls import Model, Site
-from capplan.model.rules import Cause, level_at, main_cause
+from capplan.model.rules import Cause, level_at, main_cause, step_at, steps_on
 from capplan.schedule import Schedule
 
 MW = Decimal(1_000_000)
@@ -177,22 +177,16 @@ def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[Timeline
     """A row on every day where GPUs live or the envelope change."""
     levels = schedule.site_levels(site.name)
     days = sorted({lv.day for lv in levels} | {s.day for s in site.power})
-    rows = []
-    index = -1
-    for day in days:
-        while index + 1 < len(levels) and levels[index + 1].day <= day:
-            index += 1
-        level = levels[index] if index >= 0 else None
-        rows.append(
-            _state_row(
-                site,
-                day,
-                level.racks if level else 0,
-                level.gpus if level else 0,
-                level.it_w if level else Decimal(0),
-            )
+    return [
+        _state_row(
+            site,
+            day,
+            level.racks if level else 0,
+            level.gpus if level else 0,
+            level.it_w if level else Decimal(0),
         )
-    return rows
+        for day, level in zip(days, steps_on(levels, days), strict=True)
+    ]
 
 
 def hall_use(model: Model, schedule: Schedule, site: Site) -> list[HallRow]:
@@ -244,10 +238,7 @@ def _state_row(site: Site, day: date, racks: int, gpus: int, it_w: Decimal) -> T
 def state_at(model: Model, schedule: Schedule, day: date) -> AtReport:
     sites = []
     for site in model.sites.values():
-        level = None
-        for lv in schedule.site_levels(site.name):
-            if lv.day <= day:
-                level = lv
+        level = step_at(schedule.site_levels(site.name), day)
         row = _state_row(
             site,
             day,

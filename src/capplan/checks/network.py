@@ -11,7 +11,7 @@ from fractions import Fraction
 from capplan.diagnostics import Diagnostic, Related, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Flow, Link, Model
-from capplan.model.rules import level_at
+from capplan.model.rules import level_at, steps_on
 from capplan.netflow import Finding, NetFlow, NetLink, NetworkReport, StepFn, analyse_network
 from capplan.numbers import count, format_apart, format_bandwidth
 from capplan.perf import gc_paused
@@ -42,15 +42,10 @@ def flow_rate(flow: Flow, schedule: Schedule) -> StepFn:
     assert flow.gpu_site is not None
     levels = schedule.site_levels(flow.gpu_site)
     days = sorted({s.day for s in flow.rate} | {level.day for level in levels})
-    out: list[tuple[int, float]] = []
-    gpus = 0
-    index = 0
-    for day in days:
-        while index < len(levels) and levels[index].day <= day:
-            gpus = levels[index].gpus
-            index += 1
-        out.append((day.toordinal(), float(level_at(flow.rate, day)) * gpus))
-    return tuple(out)
+    return tuple(
+        (day.toordinal(), float(level_at(flow.rate, day)) * (level.gpus if level else 0))
+        for day, level in zip(days, steps_on(levels, days), strict=True)
+    )
 
 
 def network_inputs(

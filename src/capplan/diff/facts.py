@@ -17,6 +17,7 @@ from capplan import api
 from capplan.diagnostics import Diagnostic
 from capplan.diff.sides import Side
 from capplan.load import Program
+from capplan.model.addr import HallAddr
 from capplan.report import PlanReport, build_report
 from capplan.source import SourceFile
 from capplan.syntax import ast
@@ -127,7 +128,7 @@ def declarations(program: Program) -> dict[DeclKey, Attributes]:
             out[key] = _attributes(item, source)
             for member in item.members:
                 if isinstance(member, ast.Decl):
-                    hall = DeclKey("hall", f"{item.name}.{member.name}")
+                    hall = DeclKey("hall", str(HallAddr(item.name, member.name)))
                     out.setdefault(hall, _attributes(member, member.source or source))
     return out
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from itertools import pairwise
-from typing import Final, get_args
 
 from capplan.energize._engine import Engine, site_it_capacity
 from capplan.energize.types import (
@@ -28,7 +27,7 @@ from capplan.energize.types import (
     StepFn,
     WaitSegment,
 )
-from capplan.model.decls import Cooling, HallCooling
+from capplan.model.decls import COOLINGS, HALL_COOLINGS
 from capplan.model.rules import CAUSES, Cause, cooling_accepts, idle_gpu_days
 from capplan.perf import gc_paused
 
@@ -51,10 +50,6 @@ __all__ = [
     "processing_key",
     "site_it_capacity",
 ]
-
-_HALL_COOLINGS: Final[tuple[str, ...]] = get_args(HallCooling)
-_RACK_COOLINGS: Final[tuple[str, ...]] = get_args(Cooling)
-
 
 # --------------------------------------------------------------------------- results assembly
 
@@ -129,7 +124,7 @@ def _validate_sites(sites: Sequence[SiteSpec], halls: Sequence[HallSpec]) -> Non
     for h in halls:
         if h.site not in site_keys:
             raise ValueError(f"hall {h.key}: unknown site {h.site}")
-        if h.cooling not in _HALL_COOLINGS or h.positions < 0:
+        if h.cooling not in HALL_COOLINGS or h.positions < 0:
             raise ValueError(f"hall {h.key}: bad cooling or positions")
         if h.power is not None:
             _check_step(f"hall {h.key}", h.power)
@@ -147,7 +142,7 @@ def _validate_batches(
             raise ValueError(f"{where}: unknown site {b.site}")
         if b.hall is not None and (b.hall not in hall_by_key or hall_by_key[b.hall].site != b.site):
             raise ValueError(f"{where}: hall {b.hall} is not a hall of site {b.site}")
-        if b.cooling not in _RACK_COOLINGS:
+        if b.cooling not in COOLINGS:
             raise ValueError(f"{where}: bad cooling {b.cooling!r}")
         if min(b.racks, b.gpus_per_rack, b.rack_power) < 0 or b.installed < b.arrival:
             raise ValueError(f"{where}: negative quantity or installed before arrival")

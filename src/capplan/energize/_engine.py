@@ -27,6 +27,7 @@ from capplan.energize.types import (
     StepFn,
     WaitSegment,
 )
+from capplan.model.decls import Cooling
 from capplan.model.rules import Cause, cooling_accepts, it_factor, levels_on, scaled_floor
 
 
@@ -99,7 +100,7 @@ class Engine:
         self.halls = {h.key: self._hall_state(h) for h in halls}
         self.sites = {s.key: self._site_state(s) for s in sites}
         self.placed: list[tuple[str, Day, int, int, int]] = []  # hall, day, racks, gpus, it
-        self._routes: dict[tuple[str, str | None, str], _Route] = {}
+        self._routes: dict[tuple[str, str | None, Cooling], _Route] = {}
 
     def _tree(self, capacity: tuple[tuple[Day, int], ...]) -> SlackTree:
         slack = levels_on(capacity, self.days[:-1], 0)
@@ -118,7 +119,7 @@ class Engine:
         """§4 rule 1: a site lot's ready day is arrival + install; each hall applies its own."""
         return b.installed if b.hall is None else max(b.installed, self.halls[b.hall].spec.ready)
 
-    def _route(self, site_key: str, hall_key: str | None, cooling: str) -> _Route:
+    def _route(self, site_key: str, hall_key: str | None, cooling: Cooling) -> _Route:
         """Site, halls that may take the rack in preference order, and the destination's halls.
 
         Memoized: there are few destinations x coolings but many batches.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from capplan.model.decls import Cooling, HallCooling
 from capplan.model.rules import Cause
 
 Day = int
@@ -33,7 +34,7 @@ class HallSpec:
     key: str  # "site.hall"
     site: str
     positions: int
-    cooling: str  # "air" | "liquid" | "hybrid" (hybrid accepts both)
+    cooling: HallCooling  # hybrid accepts both kinds of rack
     power: StepFn | None  # IT capacity in power units; None = unlimited
     ready: Day
 
@@ -61,7 +62,7 @@ class BatchSpec:
     racks: int
     gpus_per_rack: int
     rack_power: int  # IT power units per rack
-    cooling: str  # "air" | "liquid"
+    cooling: Cooling
     site: str
     hall: str | None  # a HallSpec.key; None: the compiler picks the hall of the site
     priority: int

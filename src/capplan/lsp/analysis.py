@@ -20,6 +20,7 @@ from pathlib import Path
 from capplan.api import Compilation, compile_program
 from capplan.diagnostics import Diagnostic
 from capplan.load import DISK, Program, UnreadableRoot, load_program
+from capplan.model.addr import HallAddr
 from capplan.source import SourceFile
 from capplan.syntax import ParseResult, ast, parse_source
 
@@ -229,7 +230,7 @@ def _index(analysis: Analysis) -> None:
             symbols.setdefault(item.name, _symbol(item.name, item.kind, source, item))
             for member in item.members:
                 if isinstance(member, ast.Decl):
-                    key = f"{item.name}.{member.name}"
+                    key = str(HallAddr(item.name, member.name))
                     symbols.setdefault(key, _symbol(key, "hall", source, member))
         elif isinstance(item, ast.Const):
             symbols.setdefault(
@@ -267,8 +268,11 @@ def _resolve_ref(ref: ast.Ref, source: SourceFile, symbols: dict[str, Symbol]) -
         return []  # a word such as `liquid`, or an unknown name (E203 says so)
     head, start, end = parts[0]
     found = [Reference(head, source, start, end)]
-    if len(parts) == 2 and f"{head}.{parts[1][0]}" in symbols:
-        found.append(Reference(f"{head}.{parts[1][0]}", source, parts[1][1], parts[1][2]))
+    if len(parts) == 2:
+        hall, hall_start, hall_end = parts[1]
+        key = str(HallAddr(head, hall))
+        if key in symbols:
+            found.append(Reference(key, source, hall_start, hall_end))
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from capplan.lsp.analysis import (
     file_items,
     quantity_at,
 )
-from capplan.model.rules import CAUSE_LABELS, beyond_install
+from capplan.model.rules import CAUSE_LABELS, Exact, beyond_install, site_it_ceiling
 from capplan.model.units import Dim, UnitError, parse_quantity
 from capplan.syntax import ast
 
@@ -108,7 +109,7 @@ def _figures(analysis: Analysis, symbol: Symbol, report: Any) -> str:
         site = model.sites[symbol.key]
         rows = [
             f"- from {step.day}: {_mw(step.value)} envelope, usable IT "
-            f"{_mw(step.value * (1 - site.reserve) / site.pue)} "
+            f"{_mw(site_it_ceiling(step.value, site.pue, site.reserve))} "
             f"(x {_pct(1 - site.reserve)} / PUE {site.pue})"
             for step in site.power
         ]
@@ -146,8 +147,9 @@ def _lot_text(lot: Any) -> str:
     return text
 
 
-def _mw(watts: Decimal) -> str:
-    return f"{_number(round(watts / Decimal(1_000_000), 3))} MW"
+def _mw(watts: Exact) -> str:
+    megawatts = round(Fraction(watts) / 1_000_000, 3)  # a denominator dividing 1000: exact
+    return f"{_number(Decimal(megawatts.numerator) / megawatts.denominator)} MW"
 
 
 def _pct(fraction: Decimal) -> str:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, Protocol, TypeVar, get_args
 
+from capplan.model.decls import Cooling, HallCooling
+
 Cause = Literal["install", "hall_not_ready", "cooling", "positions", "hall_power", "site_power"]
 CAUSES: Final[tuple[Cause, ...]] = get_args(Cause)
 """Waiting causes in the order in which §4 rule 5 consults them."""
@@ -34,23 +36,27 @@ _D = TypeVar("_D", date, int)  # a schedule's days: dates, or their ordinals
 _V = TypeVar("_V")
 
 
-class _Dated(Protocol):
-    """A schedule entry of the model (`decls.Step`)."""
+class _Entry(Protocol):
+    """An entry of a dated schedule: a model `decls.Step`, a schedule's `Level`."""
 
     @property
     def day(self) -> date: ...
+
+
+class _Dated(_Entry, Protocol):
+    """A schedule entry of the model (`decls.Step`)."""
 
     @property
     def value(self) -> Decimal: ...
 
 
-_S = TypeVar("_S", bound=_Dated)
+_S = TypeVar("_S", bound=_Entry)
 
 
 # --------------------------------------------------------------------------- cooling
 
 
-def cooling_accepts(hall_cooling: str, rack_cooling: str) -> bool:
+def cooling_accepts(hall_cooling: HallCooling, rack_cooling: Cooling) -> bool:
     """§4 rule 2(a): a hybrid hall takes both kinds of rack; otherwise the kinds must match."""
     return hall_cooling == "hybrid" or hall_cooling == rack_cooling
 
@@ -84,9 +90,15 @@ def value_in_force(days: Sequence[_D], values: Sequence[_V], day: _D, zero: _V) 
 
 
 def step_at(steps: Sequence[_S], day: date) -> _S | None:
-    """The entry of a model schedule in force on ``day``; None before the first."""
+    """The entry of a dated schedule in force on ``day``; None before the first."""
     index = bisect_right(steps, day, key=_day) - 1
     return steps[index] if index >= 0 else None
+
+
+def steps_on(steps: Sequence[_S], days: Iterable[date]) -> list[_S | None]:
+    """The entry of a dated schedule in force on each of ``days`` (sorted); None before the first."""
+    entries: list[tuple[date, _S | None]] = [(step.day, step) for step in steps]
+    return levels_on(entries, days, None)
 
 
 def level_at(steps: Sequence[_Dated], day: date) -> Decimal:
@@ -95,7 +107,7 @@ def level_at(steps: Sequence[_Dated], day: date) -> Decimal:
     return step.value if step is not None else Decimal(0)
 
 
-def _day(step: _Dated) -> date:
+def _day(step: _Entry) -> date:
     return step.day
 
 

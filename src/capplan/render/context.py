@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from capplan.cost.report import CostFigures
+from capplan.model.decls import HallCooling
 from capplan.render.names import is_dns1123_label, k8s_name, unique_k8s_names
 from capplan.views.page import Page
 
@@ -53,7 +54,6 @@ PositiveCount = Annotated[int, Field(ge=1)]
 Megawatts = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Kilowatts = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 SignedMegawatts = Annotated[float, Field(allow_inf_nan=False)]
-Cooling = Literal["air", "liquid", "hybrid"]
 
 
 class _Frozen(BaseModel):
@@ -119,7 +119,7 @@ class Hall(_Frozen):
     description: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     positions: Count
-    cooling: Cooling
+    cooling: HallCooling
     power: tuple[PowerStep, ...] = ()
     """IT capacity of the hall over time; empty means the hall sets no power limit."""
     ready: dt.date
