@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from capplan.lsp.analysis import (
     Analysis,
@@ -18,6 +18,9 @@ from capplan.model.rules import CAUSE_LABELS, Exact, beyond_install, site_it_cei
 from capplan.model.units import Dim, UnitError, parse_quantity
 from capplan.syntax import ast
 
+if TYPE_CHECKING:
+    from capplan.report import LotReport, PlanReport
+
 CANONICAL = {
     Dim.POWER: "W",
     Dim.BANDWIDTH: "bit/s",
@@ -28,7 +31,7 @@ CANONICAL = {
 }
 
 
-def hover(analysis: Analysis, path: Path, offset: int, report: Any) -> str | None:
+def hover(analysis: Analysis, path: Path, offset: int, report: PlanReport | None) -> str | None:
     """Markdown for what is under the cursor: a declaration, or a quantity."""
     items = file_items(analysis, path)
     quantity = quantity_at(items, offset)
@@ -74,7 +77,7 @@ def _number(value: Decimal) -> str:
     return f"{normal:f}"
 
 
-def _declaration_text(analysis: Analysis, symbol: Symbol, report: Any) -> str:
+def _declaration_text(analysis: Analysis, symbol: Symbol, report: PlanReport | None) -> str:
     where = symbol.source.position(symbol.name_start)
     head = f"**{symbol.kind}** `{symbol.key}` — {symbol.source.name}:{where.line}"
     first = symbol.source.text[symbol.start : symbol.end].split("\n", 1)[0]
@@ -100,7 +103,7 @@ def _description(node: ast.Decl | ast.Const) -> str | None:
     return None
 
 
-def _figures(analysis: Analysis, symbol: Symbol, report: Any) -> str:
+def _figures(analysis: Analysis, symbol: Symbol, report: PlanReport | None) -> str:
     """Derived figures: a site's usable IT power, a lot's go-live, a commitment's status."""
     model = analysis.compilation.model
     if model is None:
@@ -131,7 +134,7 @@ def _figures(analysis: Analysis, symbol: Symbol, report: Any) -> str:
     return ""
 
 
-def _lot_text(lot: Any) -> str:
+def _lot_text(lot: LotReport) -> str:
     rows = [f"- {row.day}: {row.racks} racks live in {row.hall}" for row in lot.go_live]
     text = "Go-live:\n" + ("\n".join(rows) if rows else "- none in the plan horizon")
     if lot.stranded_racks:

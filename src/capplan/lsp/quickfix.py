@@ -94,8 +94,8 @@ def quick_fixes(uri: str, diagnostics: list[types.Diagnostic]) -> list[types.Cod
         where = data["range"]
         edit = types.TextEdit(
             range=types.Range(
-                start=types.Position(**where["start"]),
-                end=types.Position(**where["end"]),
+                start=_position(where["start"]),
+                end=_position(where["end"]),
             ),
             new_text=data["newText"],
         )
@@ -109,3 +109,8 @@ def quick_fixes(uri: str, diagnostics: list[types.Diagnostic]) -> list[types.Cod
             )
         )
     return actions
+
+
+def _position(data: dict[str, int]) -> types.Position:
+    """A position of the JSON range `quick_fix_data` put in a diagnostic's data."""
+    return types.Position(line=data["line"], character=data["character"])

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -30,6 +30,12 @@ from capplan.lsp.analysis import Analysis, Symbol, Workspace
 from capplan.lsp.positions import lsp_range, offset, path_uri, uri_path
 from capplan.source import SourceFile
 
+if TYPE_CHECKING:  # the planner is imported when first needed: the server starts fast
+    from capplan.api import Planned
+    from capplan.report import PlanReport
+
+    PlanPair = tuple[PlanReport | None, Planned | None]
+
 DEBOUNCE = 0.15  # seconds of quiet typing before a check
 T = TypeVar("T")
 
@@ -42,7 +48,7 @@ class CapServer(LanguageServer):
         self.generation = 0
         self.published: dict[Path, set[Path]] = {}  # root -> files given diagnostics
         self.latest: dict[Path, tuple[int, Analysis]] = {}  # file -> its program's analysis
-        self.reports: dict[Path, tuple[int, Any]] = {}  # root -> (generation, plan report)
+        self.reports: dict[Path, tuple[int, PlanPair]] = {}  # root -> (generation, plan report)
         self.pending: dict[Path, asyncio.Task[None]] = {}
 
     async def run(self, work: Callable[[], T]) -> T:
@@ -63,7 +69,7 @@ class CapServer(LanguageServer):
             self.latest[real] = (generation, analysis)
         return analysis
 
-    def report(self, analysis: Analysis) -> Any:
+    def report(self, analysis: Analysis) -> PlanPair:
         """The plan report of an analysis, computed once per generation (worker thread only)."""
         found = self.reports.get(analysis.root)
         if found is not None and found[0] == self.generation:
