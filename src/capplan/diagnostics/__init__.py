@@ -113,20 +113,23 @@ class Diagnostics:
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.items)
 
-    @property
-    def error_count(self) -> int:
-        return sum(1 for d in self.items if d.is_error)
-
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for d in self.items if not d.is_error)
-
     def codes(self) -> list[str]:
         return [d.code for d in self.items]
 
     def sorted(self) -> list[Diagnostic]:
         """Deterministic order: by file, position, code."""
         return sorted(self.items, key=Diagnostic.sort_key)
+
+
+def tally(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """How many errors and how many warnings: the counts a document's summary gives."""
+    errors = warnings = 0
+    for diagnostic in diagnostics:
+        if diagnostic.is_error:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

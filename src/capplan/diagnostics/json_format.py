@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from capplan.diagnostics import Diagnostic, Span
+from capplan.diagnostics import Diagnostic, Span, tally
 from capplan.diagnostics.codes import doc_url
 
 FORMAT_VERSION = "1"
@@ -42,12 +42,12 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
 
 def diagnostics_document(diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
     items = list(diagnostics)
-    errors = sum(1 for d in items if d.is_error)
+    errors, warnings = tally(items)
     return {
         "format_version": FORMAT_VERSION,
         "valid": errors == 0,
         "error_count": errors,
-        "warning_count": len(items) - errors,
+        "warning_count": warnings,
         "diagnostics": [diagnostic_json(d) for d in items],
     }
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
 
-from capplan.diagnostics import Diagnostic
+from capplan.diagnostics import Diagnostic, tally
 from capplan.diagnostics.codes import Code
 from capplan.diff.cost import cost_diff
 from capplan.diff.facts import SideFacts
@@ -99,12 +99,8 @@ def compare(old: SideFacts, new: SideFacts) -> DiffReport:
 
 
 def _summary(side: SideFacts) -> SideSummary:
-    return SideSummary(
-        label=side.label,
-        plannable=side.plannable,
-        errors=side.error_count,
-        warnings=side.warning_count,
-    )
+    errors, warnings = tally(side.diagnostics)
+    return SideSummary(label=side.label, plannable=side.plannable, errors=errors, warnings=warnings)
 
 
 def _pair(
@@ -118,6 +114,16 @@ def _pair(
     out: list[tuple[S, T | None, T | None]] = [(k, olds.get(k), n) for k, n in news.items()]
     out += [(k, o, None) for k, o in olds.items() if k not in news]
     return out
+
+
+def _states(
+    old: Iterable[tuple[S, T]], new: Iterable[tuple[S, T]]
+) -> list[tuple[S, T | None, T | None]]:
+    """Named states matched by name (`_pair`): each side's state, None where it has none."""
+    return [
+        (key, before[1] if before else None, after[1] if after else None)
+        for key, before, after in _pair(old, new, lambda r: r[0])
+    ]
 
 
 def _change(old: object | None, new: object | None) -> Change:
@@ -140,9 +146,7 @@ def _commitments(old: SideFacts, new: SideFacts) -> list[CommitmentChange]:
         ]
 
     out = []
-    for key, before, after in _pair(rows(old), rows(new), lambda r: r[0]):
-        o = before[1] if before else None
-        n = after[1] if after else None
+    for key, o, n in _states(rows(old), rows(new)):
         if o is not None and n is not None and (o.met, o.shortfall) == (n.met, n.shortfall):
             continue
         out.append(
@@ -181,9 +185,7 @@ def _lots(old: PlanReport | None, new: PlanReport | None) -> list[LotChange]:
         ]
 
     out = []
-    for name, before, after in _pair(states(old), states(new), lambda r: r[0]):
-        o = before[1] if before else None
-        n = after[1] if after else None
+    for name, o, n in _states(states(old), states(new)):
         if o == n:
             continue
         out.append(
@@ -219,9 +221,7 @@ def _sites(old: PlanReport | None, new: PlanReport | None) -> list[SiteChange]:
         return out
 
     changes = []
-    for name, before, after in _pair(states(old), states(new), lambda r: r[0]):
-        o = before[1] if before else None
-        n = after[1] if after else None
+    for name, o, n in _states(states(old), states(new)):
         if o == n:
             continue
         delta = round(n.min_headroom_mw - o.min_headroom_mw, 3) if o and n else None

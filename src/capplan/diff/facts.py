@@ -50,14 +50,6 @@ class SideFacts:
     def plannable(self) -> bool:
         return self.planned is not None
 
-    @property
-    def error_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.is_error)
-
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for d in self.diagnostics if not d.is_error)
-
 
 def gather(side: Side, scenarios: Sequence[Path] = (), render: bool = True) -> SideFacts:
     """Compile, plan, report and (when error-free) render one side.

@@ -38,6 +38,8 @@ DIM_EXAMPLES = {
 }
 
 W = TypeVar("W", bound=str)
+N = TypeVar("N", bound=ast.Value)
+DATE_EXPECTED = "a date such as `2026-03-01`"
 
 # The largest values a model may hold (docs/language.md, "Limits"): far beyond any
 # datacenter (a petawatt, a petabit per second), small enough that every stage,
@@ -231,14 +233,23 @@ class ValueReader:
             return None
         return value, source
 
-    def number(self, value: ast.Value, source: SourceFile, expected: str) -> Decimal | None:
-        found = self.resolved(value, source, expected)
+    def of_kind(
+        self, found: tuple[ast.Value, SourceFile] | None, kind: type[N], expected: str
+    ) -> tuple[N, SourceFile] | None:
+        """A resolved value if it is a `kind` node; E205 otherwise (None stays None)."""
         if found is None:
             return None
         value, source = found
-        if not isinstance(value, ast.Number):
+        if not isinstance(value, kind):
             self.wrong(value, source, expected)
             return None
+        return value, source
+
+    def number(self, value: ast.Value, source: SourceFile, expected: str) -> Decimal | None:
+        found = self.of_kind(self.resolved(value, source, expected), ast.Number, expected)
+        if found is None:
+            return None
+        value, source = found
         try:
             number = parse_number(value.text)
         except UnitError as exc:
@@ -345,14 +356,9 @@ class ValueReader:
         return Duration(days=int(amount))
 
     def date(self, value: ast.Value, source: SourceFile) -> dt.date | None:
-        found = self.resolved(value, source, "a date such as `2026-03-01`")
-        if found is None:
-            return None
-        value, source = found
-        if not isinstance(value, ast.DateLit):
-            self.wrong(value, source, "a date such as `2026-03-01`")
-            return None
-        return self.date_text(value, source)
+        found = self.resolved(value, source, DATE_EXPECTED)
+        literal = self.of_kind(found, ast.DateLit, DATE_EXPECTED)
+        return self.date_text(*literal) if literal is not None else None
 
     def date_text(self, value: ast.DateLit, source: SourceFile) -> dt.date | None:
         try:
@@ -369,14 +375,8 @@ class ValueReader:
             return None
 
     def string(self, value: ast.Value, source: SourceFile) -> str | None:
-        found = self.resolved(value, source, "a string")
-        if found is None:
-            return None
-        value, source = found
-        if not isinstance(value, ast.String):
-            self.wrong(value, source, "a string")
-            return None
-        return self.unescape(value, source)
+        found = self.of_kind(self.resolved(value, source, "a string"), ast.String, "a string")
+        return self.unescape(*found) if found is not None else None
 
     def unescape(self, value: ast.String, source: SourceFile) -> str | None:
         raw = value.raw
@@ -443,27 +443,15 @@ class ValueReader:
         return next(c for c in choices if c == word)
 
     def boolean(self, value: ast.Value, source: SourceFile) -> bool | None:
-        found = self.resolved(value, source, "`true` or `false`")
-        if found is None:
-            return None
-        value, source = found
-        if not isinstance(value, ast.Bool):
-            self.wrong(value, source, "`true` or `false`")
-            return None
-        return value.value
+        expected = "`true` or `false`"
+        found = self.of_kind(self.resolved(value, source, expected), ast.Bool, expected)
+        return found[0].value if found is not None else None
 
     def reference(
         self, value: ast.Value, source: SourceFile, expected: str
     ) -> tuple[ast.Ref, SourceFile] | None:
         """A reference to a declaration, possibly through a const naming it."""
-        found = self.deref(value, source)
-        if found is None:
-            return None
-        value, source = found
-        if not isinstance(value, ast.Ref):
-            self.wrong(value, source, expected)
-            return None
-        return value, source
+        return self.of_kind(self.deref(value, source), ast.Ref, expected)
 
     def check_literal(self, value: ast.Value, source: SourceFile) -> None:
         """Report what is wrong with a const's value even if nothing uses it."""
