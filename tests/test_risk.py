@@ -228,3 +228,57 @@ def test_network_share_of_a_link_slip_or_its_suppliers(supplier: str, link: str)
     assert share is not None and abs(share - 0.725) <= tolerance(0.725, 300)
     without = api.risk(api.compile_text(text, "net.cap"), 5, 3, workers=1)
     assert without is not None and without.report.network_failure_probability is None
+
+
+SHARED_PRICED = """
+plan p { start = 2026-01-01  end = 2026-12-31 }
+supplier nv {}
+rack_type r { gpus = 72  power = 100 kW  cooling = liquid }
+site a { power = 10 MW  hall h { positions = 10  cooling = liquid } }
+lot l { supplier = nv  rack_type = r  racks = 1  to = a.h  arrive = 2026-03-01  slip = 0d .. 20d }
+commitment paid { site = a  gpus { 2026-03-01: 48 }  price = 2.5 EUR/gpu-h }
+commitment other { site = a  gpus { 2026-03-01: 24 }  OTHER_PRICE }
+"""
+
+
+def test_revenue_at_risk_of_two_samples_by_hand() -> None:
+    # In sample i the one rack goes live d_i days after 2026-03-01: on each of those
+    # days the scope misses 48 + 24 = 72 GPUs, and `paid` carries 48/72 of it:
+    # 48 GPUs x 24 h x d_i = 1,152 d_i GPU-hours, at 2.5 EUR = 2,880 EUR a day late.
+    # N = 2: P50 is rank ⌈50 x 2 / 100⌉ = 1 (the smaller), P90 rank ⌈1.8⌉ = 2.
+    text = SHARED_PRICED.replace("OTHER_PRICE", "")
+    sampler = Sampler(model_of(text), seed=2026)
+    low, high = sorted(draws(sampler.drivers, 2026, i)[0] for i in range(2))
+    assert low < high  # two different points
+    report = risk_of(text, samples=2, seed=2026)
+    assert report.revenue_at_risk is not None
+    assert report.revenue_at_risk.currency == "EUR"
+    paid, other = report.revenue_at_risk.commitments
+    assert (paid.commitment, paid.price, paid.nominal) == ("paid", 2.5, 0.0)
+    assert (paid.p50, paid.p90) == (2_880.0 * low, 2_880.0 * high)
+    # `other` has no price: its revenue at risk is absent, never 0, and so is the fleet's.
+    assert (other.price, other.nominal, other.p50, other.p90) == (None, None, None, None)
+    assert report.revenue_at_risk.fleet is None
+    assert (report.short_gpu_hours.p50, report.short_gpu_hours.p90) == (1_728 * low, 1_728 * high)
+
+
+def test_the_fleet_revenue_at_risk_is_each_samples_sum() -> None:
+    # `other` priced at 2 EUR: 24 GPUs x 24 h x d_i x 2 = 1,152 d_i EUR; with paid's
+    # 2,880 d_i the fleet puts 4,032 EUR at risk per day late.
+    text = SHARED_PRICED.replace("OTHER_PRICE", "price = 2 EUR/gpu-h")
+    report = risk_of(text, samples=3, seed=4)
+    late = sorted(draws(Sampler(model_of(text), seed=4).drivers, 4, i)[0] for i in range(3))
+    assert report.revenue_at_risk is not None
+    fleet = report.revenue_at_risk.fleet
+    assert fleet is not None
+    # N = 3: P50 rank ⌈1.5⌉ = 2, P90 rank ⌈2.7⌉ = 3.
+    assert (fleet.nominal, fleet.p50, fleet.p90) == (0.0, 4_032.0 * late[1], 4_032.0 * late[2])
+    assert [c.p90 for c in report.revenue_at_risk.commitments] == [
+        2_880.0 * late[2],
+        1_152.0 * late[2],
+    ]
+
+
+def test_no_price_anywhere_no_revenue_at_risk() -> None:
+    report = risk_of(one_rack("0d .. 20d", (0,)), samples=5)
+    assert report.revenue_at_risk is None

@@ -27,7 +27,7 @@ site a {
 lot l1 { supplier = nv  via = dell  rack_type = r  racks = 6  to = a
          arrive { 2026-01-20: 2  2026-03-01: 4 }  slip = 10d .. 10d }
 lot l2 { supplier = nv  rack_type = r  racks = 3  to = a.h2  order = 2026-01-05 }
-commitment c { site = a  gpus { 2026-03-01: 144  2026-05-15: 648 } }
+commitment c { site = a  gpus { 2026-03-01: 144  2026-05-15: 648 }  price = 2.5 EUR/gpu-h }
 """
 # The same model with every date moved by hand: l1 by 10 + 3 + 4 = 17 days
 # (2026-01-20 -> 02-06, 03-01 -> 03-18), l2 by its supplier's 3 days (order + 8w =
@@ -47,7 +47,7 @@ site a {
 lot l1 { supplier = nv  via = dell  rack_type = r  racks = 6  to = a
          arrive { 2026-02-06: 2  2026-03-18: 4 } }
 lot l2 { supplier = nv  rack_type = r  racks = 3  to = a.h2  order = 2026-01-05  arrive = 2026-03-05 }
-commitment c { site = a  gpus { 2026-03-01: 144  2026-05-15: 648 } }
+commitment c { site = a  gpus { 2026-03-01: 144  2026-05-15: 648 }  price = 2.5 EUR/gpu-h }
 """
 
 
@@ -84,6 +84,17 @@ def test_degenerate_ranges_give_the_plan_of_the_hand_shifted_model(tmp_path: Pat
         r["live"] for r in written["commitments"]
     ]
     assert [d["spearman"] for d in report["drivers"]] == [None] * 6  # nothing varies
+    # Revenue at risk: every sample's is the shifted plan's (the cost model's figure).
+    cost = plan["cost"]
+    revenue = report["revenue_at_risk"]
+    assert revenue["currency"] == cost["currency"] == "EUR"
+    for row, planned in zip(revenue["commitments"], cost["commitments"], strict=True):
+        assert row["commitment"] == planned["commitment"]
+        assert row["p50"] == row["p90"] == planned["revenue_at_risk"] > 0, row
+        assert row["price"] == planned["price"] == 2.5
+    assert revenue["fleet"]["p50"] == revenue["fleet"]["p90"] == cost["revenue_at_risk"]
+    # The nominal plan (every slip 0) meets every date: nothing at risk.
+    assert revenue["fleet"]["nominal"] == written["cost"]["revenue_at_risk"] == 0.0
     # The shift matters: the hand-shifted plan misses a date the nominal plan meets.
     assert [r["met"] for r in written["commitments"]] != [r["met"] for r in rows]
 
@@ -129,6 +140,21 @@ def test_text_and_markdown_show_the_same_figures() -> None:
     for output in (text.stdout, markdown.stdout):
         line = next(line for line in output.splitlines() if cells[0] in line)
         assert all(cell in line for cell in cells), line
+    # Revenue at risk: each commitment's P90 in whole euros (the JSON keeps cents).
+    revenue = document["risk"]["revenue_at_risk"]
+    worst = max(revenue["commitments"], key=lambda row: row["p90"])
+    cells = [worst["commitment"], f"{worst['price']:.2f}", f"{worst['p90']:,.0f}"]
+    for output in (text.stdout, markdown.stdout):
+        title = "Revenue at risk (EUR): short GPU-hours at the contract price"
+        assert title in output
+        after = output[output.index(title) :]
+        line = next(line for line in after.splitlines() if cells[0] in line)
+        assert all(cell in line for cell in cells), line
+        fleet = revenue["fleet"]
+        assert (
+            f"revenue at risk (fleet, EUR): P50 {fleet['p50']:,.0f}  P90 {fleet['p90']:,.0f}"
+            in output
+        )
     assert markdown.stdout.startswith("# Risk: nscale_2026\n")
     assert "warning[W302]" in text.stderr and "W302" not in text.stdout  # diagnostics on stderr
 

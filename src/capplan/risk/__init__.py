@@ -39,7 +39,4 @@ def run_risk(
         results = run_dask(sampler, samples, scheduler, done)
     else:
         results = run_local(sampler, samples, workers, done)
-    lots = [(lot.name, lot.racks) for lot in model.lots.values()]
-    name = model.plan.name if model.plan is not None else None
-    horizon = (model.start, model.end)
-    return summarise(results, nominal, dues, lots, sampler.drivers, seed, horizon, name)
+    return summarise(results, nominal, dues, model, sampler.drivers, seed)

@@ -5,8 +5,9 @@ The model is compiled once. A `Sampler` keeps the engine's nominal inputs
 driver, which of them it delays; a sample shifts those dates by its draws and
 runs the engine again: no parsing, no resolving, no pydantic model built for
 the schedule. The commitments are then read with the checks' own
-`due_dates`, so a degenerate range (`10d .. 10d`) gives exactly the plan of
-the model with its dates moved by hand.
+`due_dates`, and the short GPU-hours and revenue at risk with the cost model's
+(`capplan.cost`), so a degenerate range (`10d .. 10d`) gives exactly the plan
+of the model with its dates moved by hand.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from capplan.checks.commitments import DueDate, due_dates
+from capplan.cost import short_gpu_hours_by_commitment
+from capplan.cost.commitments import commitment_costs
 from capplan.energize import BatchSpec, HallSpec, SiteSpec, energize
 from capplan.model.decls import Duration, Link, Model
 from capplan.risk.drivers import Driver, draws, model_drivers
-from capplan.risk.shortfall import Scopes
 from capplan.schedule import Schedule, engine_inputs
 
 _NETWORK_CODES = frozenset({"E500", "E501"})
@@ -34,6 +37,7 @@ class SampleResult:
     draws: tuple[int, ...]  # days, one per driver
     live: tuple[int, ...]  # GPUs live in scope on each commitment date, in `due_dates` order
     short_gpu_hours: int  # the fleet's total (LANGUAGE.md section 7)
+    revenue: tuple[Fraction | None, ...]  # per commitment (model order); None: no price
     last_live: tuple[int | None, ...]  # per lot: ordinal of its last go-live; None: racks strand
     network_failed: bool | None  # an E500/E501 day; None when the network was not analysed
 
@@ -63,7 +67,6 @@ class Sampler:
         self.install: list[Duration] = [
             model.rack_types[model.lots[b.lot].rack_type].install for b in self.batches
         ]
-        self.scopes = Scopes(model)
 
     # --- one sample ------------------------------------------------------------
     def run(self, index: int) -> SampleResult:
@@ -86,7 +89,11 @@ class Sampler:
             for outcome in schedule.lots.values()
         )
         failed = self._network_failed(schedule, delays) if network else None
-        return SampleResult(index, drawn, live, self.scopes.short_gpu_hours(schedule), last, failed)
+        costs = commitment_costs(short_gpu_hours_by_commitment(self.model, schedule), self.model)
+        # A scope's shares add up to its whole short GPU-hours: the total is a whole number.
+        short = int(sum((c.short_gpu_hours for c in costs), start=Fraction(0)))
+        revenue = tuple(c.revenue_at_risk for c in costs)
+        return SampleResult(index, drawn, live, short, revenue, last, failed)
 
     def _delays(self, drawn: tuple[int, ...]) -> _Delays:
         """Each driver's draw added to what it delays (a supplier's to its lots and links)."""

@@ -11,11 +11,15 @@ import math
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from scipy.stats import rankdata
 
 from capplan.checks.commitments import DueDate
+from capplan.cost.figures import plus
+from capplan.cost.report import MONEY, RATE, rounded
+from capplan.model.decls import Commitment, Model
 from capplan.risk.drivers import Driver
 from capplan.risk.sample import SampleResult
 
@@ -69,6 +73,31 @@ class Spread(Row):
     mean: float
 
 
+class RevenueSpread(Row):
+    """Revenue at risk, money to 2 decimals: the nominal plan's and two percentiles."""
+
+    nominal: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+
+
+class RevenueRisk(Row):
+    """One commitment's short GPU-hours at its price (LANGUAGE.md section 7), across samples."""
+
+    commitment: str
+    customer: str | None
+    price: float | None = None  # per GPU-hour; None: every figure is absent
+    nominal: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+
+
+class RevenueAtRisk(Row):
+    currency: str | None
+    fleet: RevenueSpread | None  # None: some commitment has no price
+    commitments: list[RevenueRisk]
+
+
 class RiskReport(Row):
     plan: str | None
     samples: int
@@ -80,7 +109,64 @@ class RiskReport(Row):
     short_gpu_hours: Spread  # the fleet's total per sample (LANGUAGE.md section 7)
     nominal_short_gpu_hours: int
     network_failure_probability: float | None  # share of samples with an E500/E501 day
-    revenue_at_risk: Spread | None = None  # needs the cost model (docs/risk.md)
+    revenue_at_risk: RevenueAtRisk | None  # None: no commitment has a price
+
+
+def _known(values: Sequence[Fraction | None]) -> list[Fraction]:
+    return [v for v in values if v is not None]
+
+
+def _total(values: Sequence[Fraction | None]) -> Fraction | None:
+    total: Fraction | None = Fraction(0)
+    for value in values:
+        total = plus(total, value)
+    return total
+
+
+def _money(value: Fraction | None) -> float | None:
+    return None if value is None else rounded(value, MONEY)
+
+
+def _revenue_row(
+    commitment: Commitment, nominal: Fraction | None, values: Sequence[Fraction | None]
+) -> RevenueRisk:
+    """One commitment's revenue at risk; every figure absent without a price."""
+    if commitment.price is None:
+        return RevenueRisk(commitment=commitment.name, customer=commitment.customer)
+    known = _known(values)  # a priced commitment's are never None
+    return RevenueRisk(
+        commitment=commitment.name,
+        customer=commitment.customer,
+        price=rounded(Fraction(commitment.price), RATE),
+        nominal=_money(nominal),
+        p50=_money(percentile(known, 50)),
+        p90=_money(percentile(known, 90)),
+    )
+
+
+def revenue_at_risk(
+    results: Sequence[SampleResult], nominal: SampleResult, model: Model
+) -> RevenueAtRisk | None:
+    """Per commitment and for the fleet, the P50 and P90 of revenue at risk over the samples.
+
+    The fleet's is each sample's sum, so it is absent when a commitment has no price.
+    """
+    commitments = list(model.commitments.values())  # the order of `SampleResult.revenue`
+    if all(c.price is None for c in commitments):
+        return None
+    rows = [
+        _revenue_row(commitment, nominal.revenue[index], [r.revenue[index] for r in results])
+        for index, commitment in enumerate(commitments)
+    ]
+    fleet = None
+    if all(c.price is not None for c in commitments):
+        totals = _known([_total(r.revenue) for r in results])
+        fleet = RevenueSpread(
+            nominal=_money(_total(nominal.revenue)),
+            p50=_money(percentile(totals, 50)),
+            p90=_money(percentile(totals, 90)),
+        )
+    return RevenueAtRisk(currency=model.currency, fleet=fleet, commitments=rows)
 
 
 def rank_of(k: int, n: int) -> int:
@@ -88,8 +174,11 @@ def rank_of(k: int, n: int) -> int:
     return max(1, -(-k * n // 100))
 
 
-def percentile(values: Sequence[int], k: int) -> int:
-    """Pk by the nearest-rank rule (LANGUAGE.md section 8) of whole numbers."""
+Exact = TypeVar("Exact", int, Fraction)
+
+
+def percentile(values: Sequence[Exact], k: int) -> Exact:
+    """Pk by the nearest-rank rule (LANGUAGE.md section 8) of exact numbers."""
     ordered = sorted(values)
     return ordered[rank_of(k, len(ordered)) - 1]
 
@@ -130,13 +219,11 @@ def summarise(
     results: Sequence[SampleResult],
     nominal: SampleResult,
     dues: Sequence[DueDate],
-    lots: Sequence[tuple[str, int]],
+    model: Model,
     drivers: Sequence[Driver],
     seed: int,
-    horizon: tuple[date, date],
-    plan: str | None = None,
 ) -> RiskReport:
-    """The report of N samples (in sample order) and of the nominal plan."""
+    """The report of N samples (in sample order) and of the nominal plan of `model`."""
     n = len(results)
     commitments = []
     for index, due in enumerate(dues):
@@ -156,13 +243,13 @@ def summarise(
             )
         )
     lot_rows = []
-    for index, (name, racks) in enumerate(lots):
+    for index, lot in enumerate(model.lots.values()):
         last = [r.last_live[index] for r in results]
         nominal_last = nominal.last_live[index]
         lot_rows.append(
             LotRisk(
-                lot=name,
-                racks=racks,
+                lot=lot.name,
+                racks=lot.racks,
                 nominal_last_live=None if nominal_last is None else date.fromordinal(nominal_last),
                 last_live_p50=percentile_day(last, 50),
                 last_live_p90=percentile_day(last, 90),
@@ -190,10 +277,10 @@ def summarise(
     failed = [r.network_failed for r in results]
     network = None if any(f is None for f in failed) else share(sum(map(bool, failed)), n)
     return RiskReport(
-        plan=plan,
+        plan=model.plan.name if model.plan is not None else None,
         samples=n,
         seed=seed,
-        horizon=horizon,
+        horizon=(model.start, model.end),
         commitments=commitments,
         lots=lot_rows,
         drivers=ranked,
@@ -205,4 +292,5 @@ def summarise(
         ),
         nominal_short_gpu_hours=nominal.short_gpu_hours,
         network_failure_probability=network,
+        revenue_at_risk=revenue_at_risk(results, nominal, model),
     )

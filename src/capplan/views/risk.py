@@ -19,6 +19,7 @@ from capplan.diagnostics import Diagnostic
 from capplan.diagnostics.json_format import diagnostics_document
 from capplan.numbers import count, fixed, percent
 from capplan.risk import RISK_FORMAT_VERSION, RiskReport
+from capplan.views.cost import ABSENT, money
 
 Section = tuple[str, list[str], list[list[str]]]  # title, headers, rows
 
@@ -43,10 +44,33 @@ def summary_lines(report: RiskReport) -> list[str]:
             "samples with a day of unroutable flows (E500/E501): "
             + percent(report.network_failure_probability)
         )
-    if report.revenue_at_risk is not None:
-        revenue = report.revenue_at_risk
-        lines.append(f"revenue at risk: P50 {count(revenue.p50)}  P90 {count(revenue.p90)}")
+    revenue = report.revenue_at_risk
+    if revenue is not None and revenue.fleet is not None:
+        fleet = revenue.fleet
+        lines.append(
+            f"revenue at risk (fleet, {revenue.currency}): P50 {money(fleet.p50)}  "
+            f"P90 {money(fleet.p90)}  (nominal plan: {money(fleet.nominal)})"
+        )
     return lines
+
+
+def _revenue_section(report: RiskReport) -> list[Section]:
+    """Each commitment's revenue at risk, when some commitment has a price."""
+    revenue = report.revenue_at_risk
+    if revenue is None:
+        return []
+    rows = [
+        [
+            row.commitment,
+            ABSENT if row.price is None else fixed(row.price, 2),
+            money(row.nominal),
+            money(row.p50),
+            money(row.p90),
+        ]
+        for row in revenue.commitments
+    ]
+    title = f"Revenue at risk ({revenue.currency}): short GPU-hours at the contract price"
+    return [(title, ["commitment", f"{revenue.currency}/GPU-h", "nominal", "P50", "P90"], rows)]
 
 
 def sections(report: RiskReport) -> list[Section]:
@@ -111,6 +135,7 @@ def sections(report: RiskReport) -> list[Section]:
             ["slip", "distribution", "P50", "P90", "ρ"],
             drivers,
         ),
+        *_revenue_section(report),
     ]
 
 
@@ -129,7 +154,7 @@ def render_risk_text(report: RiskReport, width: int = 120, color: bool = False) 
     for title, headers, rows in sections(report):
         table = Table(title=title, title_justify="left")
         for header in headers:
-            numeric = header in NUMERIC or header.startswith("P(")
+            numeric = header in NUMERIC or header.startswith("P(") or header.endswith("/GPU-h")
             table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric)
         for row in rows:
             table.add_row(*row)
