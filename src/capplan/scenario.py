@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from capplan.diagnostics import Diagnostics, Related, Span, closest, error
+from capplan.diagnostics import Diagnostics, Related, Span, closest, did_you_mean, error
 from capplan.diagnostics.codes import Code
 from capplan.load import DISK, FileReader, Program, load_program
 from capplan.resolve.members import misplaced_hall, unknown_attribute
@@ -97,7 +97,7 @@ def _target(
                 span,
                 detail=f"no {kind} named `{name}` is declared in the model",
                 related=related,
-                suggestions=[f"did you mean `{guess}`?"] if guess else [],
+                suggestions=did_you_mean(guess),
             )
         )
         return None

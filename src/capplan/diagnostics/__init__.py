@@ -132,6 +132,14 @@ def tally(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
     return errors, warnings
 
 
+def did_you_mean(guess: object) -> list[str]:
+    """The help naming what a typo most likely meant (`closest`), none without a guess.
+
+    The language server's quick fix reads this wording back (`lsp.quickfix`).
+    """
+    return [f"did you mean `{guess}`?"] if guess else []
+
+
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate a typo most likely meant, for "did you mean" help."""
     import difflib

@@ -22,7 +22,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -83,6 +83,24 @@ def _unique(values: Iterable[str], what: str) -> None:
     duplicates = sorted(name for name, count in Counter(values).items() if count > 1)
     if duplicates:
         raise ValueError(f"duplicate {what}: {', '.join(duplicates)}")
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def k8s_name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _by_name(entries: tuple[_N, ...], what: str) -> tuple[_N, ...]:
+    """Entries sorted by name, each name and each k8s name unique (`what`: "hall", "site")."""
+    _unique((entry.name for entry in entries), f"{what} names")
+    _unique((entry.k8s_name for entry in entries), f"{what} k8s names")
+    return tuple(sorted(entries, key=lambda entry: entry.name))
 
 
 class PowerStep(_Dated):
@@ -286,9 +304,7 @@ class Site(_Frozen):
     @field_validator("halls")
     @classmethod
     def _halls_by_name(cls, value: tuple[Hall, ...]) -> tuple[Hall, ...]:
-        _unique((hall.name for hall in value), "hall names")
-        _unique((hall.k8s_name for hall in value), "hall k8s names")
-        return tuple(sorted(value, key=lambda hall: hall.name))
+        return _by_name(value, "hall")
 
     @field_validator("racks")
     @classmethod
@@ -445,16 +461,12 @@ class RenderContext(_Frozen):
     def _commitments_by_name(
         cls, value: tuple[CommitmentLevel, ...]
     ) -> tuple[CommitmentLevel, ...]:
-        _unique((entry.name for entry in value), "commitment names")
-        _unique((entry.k8s_name for entry in value), "commitment k8s names")
-        return tuple(sorted(value, key=lambda entry: entry.name))
+        return _by_name(value, "commitment")
 
     @field_validator("sites")
     @classmethod
     def _sites_by_name(cls, value: tuple[Site, ...]) -> tuple[Site, ...]:
-        _unique((site.name for site in value), "site names")
-        _unique((site.k8s_name for site in value), "site k8s names")
-        return tuple(sorted(value, key=lambda site: site.name))
+        return _by_name(value, "site")
 
     @model_validator(mode="after")
     def _hosts_are_unique(self) -> RenderContext:

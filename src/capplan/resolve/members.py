@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from capplan.diagnostics import Diagnostic, Related, Span, closest, error
+from capplan.diagnostics import Diagnostic, Related, Span, closest, did_you_mean, error
 from capplan.diagnostics.codes import Code
 from capplan.resolve.context import Context, DeclSite, Members
 from capplan.resolve.schema import SCHEMA, AttrSpec
@@ -88,7 +88,7 @@ def unknown_attribute(name: str, span: Span, kind: str, schema: dict[str, AttrSp
         f"unknown attribute `{name}` for {kind}",
         span,
         detail=f"{kind} accepts {listing}",
-        suggestions=[f"did you mean `{guess}`?"] if guess else [],
+        suggestions=did_you_mean(guess),
     )
 
 

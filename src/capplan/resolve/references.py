@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from capplan.diagnostics import Diagnostic, Related, Span, closest, error
+from capplan.diagnostics import Diagnostic, Related, Span, closest, did_you_mean, error
 from capplan.diagnostics.codes import Code
 from capplan.model.addr import HallAddr
 from capplan.model.decls import Site
@@ -56,7 +56,7 @@ def ref(
                 f"unknown {expected} `{head}`",
                 Span(source, reference.start, reference.start + len(head)),
                 detail=f"no {expected} named `{head}` is declared",
-                suggestions=[f"did you mean `{guess}`?"] if guess else [],
+                suggestions=did_you_mean(guess),
             )
         )
         return None
@@ -106,7 +106,7 @@ def no_such_hall(
         f"site `{site}` has no hall `{hall}`",
         span,
         related=[Related(f"site `{site}` is declared here", declared)],
-        suggestions=[f"did you mean `{HallAddr(site, guess)}`?"] if guess else [],
+        suggestions=did_you_mean(HallAddr(site, guess) if guess else None),
     )
 
 

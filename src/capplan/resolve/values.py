@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from capplan.diagnostics import Diagnostics, Related, Span, closest, error
+from capplan.diagnostics import Diagnostics, Related, Span, closest, did_you_mean, error
 from capplan.diagnostics.codes import Code
 from capplan.model.decls import Duration
 from capplan.model.units import Dim, QuantityValue, UnitError, parse_number, parse_quantity
@@ -182,7 +182,7 @@ class ValueReader:
                 f"undefined const `{name}`",
                 Span(source, value.start, value.end),
                 detail=f"expected {expected}; a bare name here must be a const",
-                suggestions=[f"did you mean `{guess}`?"] if guess else [],
+                suggestions=did_you_mean(guess),
             )
         )
 
@@ -436,7 +436,7 @@ class ValueReader:
                     f"`{word}` is not a valid {attribute}",
                     Span(source, value.start, value.end),
                     detail=f"{attribute} is one of {listing}",
-                    suggestions=[f"did you mean `{guess}`?"] if guess else [],
+                    suggestions=did_you_mean(guess),
                 )
             )
             return None
