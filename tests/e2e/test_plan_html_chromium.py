@@ -160,3 +160,30 @@ def test_printable_on_a4(page: Page) -> None:
         assert page.evaluate(contents) == "none"
     finally:
         page.send("Emulation.setEmulatedMedia", media="")
+
+
+def test_the_rendered_reports_and_their_links(browser: Chromium, tmp_path: Path) -> None:
+    """`render --target plan` writes plan/index.html and one report per site: each loads
+    clean, and the fleet report's site links open the site reports with their 4 charts."""
+    out = tmp_path / "out"
+    run = run_capplan("render", EXAMPLE, "-o", out, "--target", "plan")
+    assert run.returncode == 0, run
+    tab = browser.open_page()
+    tab.navigate((out / "plan" / "index.html").as_uri())
+    assert tab.problems() == []
+    assert tab.evaluate("document.querySelectorAll('figure.chart svg').length") == 8
+    links = tab.evaluate("[...document.querySelectorAll('ul.pages a')].map(a => a.href)")
+    # the example's 5 sites, by folder
+    assert links == [
+        (out / "plan" / folder / "index.html").as_uri()
+        for folder in ("glomfjord", "loughton", "narvik", "sines", "stargate-uk")
+    ]
+    for link in links:
+        tab.navigate(link)
+        assert tab.problems() == [], link
+        kinds = tab.evaluate(
+            "[...document.querySelectorAll('figure.chart')]"
+            ".filter(f => f.querySelector('svg').getBoundingClientRect().width > 300)"
+            ".map(f => f.dataset.chart)"
+        )
+        assert kinds == ["power", "gpus", "lots", "links"], link

@@ -454,7 +454,7 @@ class RenderContext(_Frozen):
     """Every commitment of the plan with its level on `plan.at`, sorted by name."""
     pages: PlanPages | None = None
     """The plan pages (`views/page.py`): the fleet's and each site's, by `.cap` name.
-    None in a context built by hand: the `plan` and `html` targets then write no page."""
+    None in a context built by hand: the `plan` target then writes no page or report."""
 
     @field_validator("commitments")
     @classmethod

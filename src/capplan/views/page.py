@@ -3,7 +3,7 @@
 A page is the plan's sections (`views/sections.py`, the text view's, in its order)
 for a selection — the whole fleet or one site (`views/selection.py`) — plus the
 diagnostics and the charts, as plain typed values. The Markdown and HTML templates
-(`templates/plan/_page.md.j2`, `templates/html/_page.html.j2`) only lay them out,
+(`templates/plan/_page.md.j2`, `templates/plan/_page.html.j2`) only lay them out,
 so `plan --format markdown` and `render`'s `plan/` pages cannot say different
 things (docs/render.md, "One plan, two selections").
 """
