@@ -7,7 +7,9 @@ Each case is a family of inputs indexed by a size n, generated to a target
 size in bytes: a chain of consts (each defined by the previous one), one site
 with many halls, many links and flows with many change days, many
 diagnostics on one line, a non-ASCII file with an error on every line, and
-lists nested up to the limit. A run measures the CPU seconds of the whole
+lists nested up to the limit. Links come in two families: capacity changing on
+six days shared by all, and links readied two a day (as many change days as
+links over two). A run measures the CPU seconds of the whole
 command as the CLI does it (`validate`: load, resolve, checks, JSON and text
 diagnostics; `plan`: also the schedule, network and the JSON plan) and the
 peak memory, in a fresh subprocess per measurement. The growth exponent is
@@ -28,6 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,6 +83,25 @@ def many_links(n: int) -> str:
     return HEAD + site + lot + pops + links + flows
 
 
+def links_readied(n: int) -> str:
+    """n links between the same ring, readied two a day (n / 2 change days); flows too."""
+    pops = "".join(f"pop q{i} {{ country = NO }}\n" for i in range(20))
+    start = date(2026, 1, 1)
+    links = "".join(
+        f"link k{i} {{ from = {'s' if i % 2 else f'q{(i + 1) % 20}'} to = q{i % 20} "
+        f"ready = {start + timedelta(days=i // 2)} capacity = {i % 7 + 1} x 400 Gbps }}\n"
+        for i in range(n)
+    )
+    flows = "".join(
+        f"flow f{i} {{ from = s to = q{i} rate {{ 2026-02-01: {i + 1} Gbps "
+        f"2026-08-01: {2 * i + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
+        for i in range(20)
+    )
+    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
+    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
+    return HEAD.replace("2027-12-31", "2029-12-31") + site + lot + pops + links + flows
+
+
 def errors_one_line(n: int) -> str:
     """n syntax errors on one line."""
     return " ".join(f"site s{i} {{ @ }}" for i in range(n)) + "\n"
@@ -118,6 +140,7 @@ CASES: dict[str, Case] = {
         Case("const_chain", const_chain, "validate", "resolve"),
         Case("many_halls", many_halls, "plan", "resolve/engine"),
         Case("many_links", many_links, "plan", "engine"),
+        Case("links_readied", links_readied, "plan", "engine"),
         Case("errors_one_line", errors_one_line, "validate", "front"),
         Case("non_ascii", non_ascii, "validate", "front"),
         Case("non_ascii_one_line", non_ascii_one_line, "validate", "front"),

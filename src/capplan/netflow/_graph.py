@@ -42,18 +42,20 @@ def arc_caps(link_caps: FloatArray) -> FloatArray:
 
 
 def bridges(net: Net, link_caps: FloatArray) -> frozenset[int]:
-    """Links whose loss splits a component of the graph of links with capacity > 0."""
+    """Links whose loss splits a component of the graph of links with capacity > 0.
+
+    Links are grouped by endpoint pair with numpy (a link with a parallel sibling up is
+    never a bridge), so networkx only sees one edge per pair.
+    """
     up = np.flatnonzero((link_caps > 0) & (net.link_a != net.link_b))
-    pairs: dict[tuple[int, int], list[int]] = {}
-    for link in up:
-        a, b = int(net.link_a[link]), int(net.link_b[link])
-        pairs.setdefault((min(a, b), max(a, b)), []).append(int(link))
-    graph = nx.Graph(list(pairs))
-    return frozenset(
-        pairs[(min(a, b), max(a, b))][0]
-        for a, b in nx.bridges(graph)
-        if len(pairs[(min(a, b), max(a, b))]) == 1
-    )
+    low = np.minimum(net.link_a[up], net.link_b[up])
+    high = np.maximum(net.link_a[up], net.link_b[up])
+    n = net.n_nodes
+    keys, first, counts = np.unique(low * n + high, return_index=True, return_counts=True)
+    alone = {int(k): int(up[f]) for k, f, c in zip(keys, first, counts, strict=True) if c == 1}
+    graph = nx.Graph(zip((keys // n).tolist(), (keys % n).tolist(), strict=True))
+    found = (min(a, b) * n + max(a, b) for a, b in nx.bridges(graph))
+    return frozenset(alone[key] for key in found if key in alone)
 
 
 def components(net: Net, link_caps: FloatArray) -> IntArray:
@@ -131,3 +133,73 @@ def tree_path(
         arcs.append(best_arc.arc(before, node))
         node = before
     return np.array(arcs[::-1], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Bundles:
+    """Parallel links (the same two endpoints) as one link of their summed capacity.
+
+    The min-congestion LP only sees the sum of parallel links' capacities: any routing
+    of a bundle splits over its members in proportion to their capacities at the same
+    utilisation, with the same hops. So the LP runs on ``net``, one link per bundle,
+    and its sizes and pivots no longer grow with the number of parallel links (1,000
+    links over 40 endpoint pairs are 40 links to it). A bundle takes the orientation
+    and position of its first member; self-loops stay apart. Without parallel links
+    ``net`` is the original network, arc for arc.
+    """
+
+    net: Net
+    arc: IntArray
+    """The bundle arc of each member arc."""
+    size: IntArray
+    """How many members each bundle arc has."""
+
+    def caps(self, member_caps: FloatArray) -> FloatArray:
+        """Per bundle arc, the sum of its members' capacities."""
+        summed: FloatArray = np.asarray(
+            np.bincount(self.arc, weights=member_caps, minlength=2 * self.net.n_links),
+            dtype=np.float64,
+        )
+        return summed
+
+    def split(self, bundle_values: FloatArray, member_caps: FloatArray) -> FloatArray:
+        """Bundle arc loads onto member arcs in proportion to capacity (equal shares if 0)."""
+        total = self.caps(member_caps)[self.arc]
+        share = np.divide(member_caps, total, out=1.0 / self.size[self.arc], where=total > 0)
+        values: FloatArray = bundle_values[self.arc] * share
+        return values
+
+    def spread(self, bundle_values: FloatArray) -> FloatArray:
+        """Bundle arc values (duals: lengths) onto every member arc."""
+        values: FloatArray = bundle_values[self.arc]
+        return values
+
+
+def bundles(net: Net) -> Bundles:
+    """Group ``net``'s links by unordered endpoint pair, in order of first member."""
+    first: dict[tuple[int, int], int] = {}
+    link_bundle = np.empty(net.n_links, dtype=np.int64)
+    flipped = np.zeros(net.n_links, dtype=bool)
+    ends_a: list[int] = []
+    ends_b: list[int] = []
+    for link, (a, b) in enumerate(zip(net.link_a.tolist(), net.link_b.tolist(), strict=True)):
+        key = (min(a, b), max(a, b)) if a != b else (-1 - link, -1)
+        bundle = first.get(key)
+        if bundle is None:
+            bundle = first[key] = len(ends_a)
+            ends_a.append(a)
+            ends_b.append(b)
+        link_bundle[link] = bundle
+        flipped[link] = a != ends_a[bundle]
+    n = len(ends_a)
+    forward = np.where(flipped, n + link_bundle, link_bundle)
+    backward = np.where(flipped, link_bundle, n + link_bundle)
+    arc = np.concatenate([forward, backward])
+    merged = Net(
+        nodes=net.nodes,
+        link_names=tuple(net.link_names[i] for i in np.unique(link_bundle, return_index=True)[1]),
+        link_a=np.array(ends_a, dtype=np.int64),
+        link_b=np.array(ends_b, dtype=np.int64),
+    )
+    size = np.bincount(arc, minlength=2 * n)
+    return Bundles(merged, arc, size)

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from highspy._core import _Highs
 from scipy.sparse.csgraph import dijkstra
 
-from capplan.netflow._graph import Net, node_graph, tree_path
+from capplan.netflow._graph import Net, bundles, node_graph, tree_path
 from capplan.netflow._timeline import FloatArray, IntArray
 
 _INF = highspy.kHighsInf
@@ -121,6 +121,14 @@ class _PathLP:
         return np.bincount(
             self._entry_arc, weights=flows[self._entry_path], minlength=self._n_arcs
         ).astype(np.float64)
+
+    def override(self, arcs: IntArray, caps: FloatArray) -> None:
+        """Set the capacity of ``arcs`` for a while, keeping ``optimal`` (``reopen`` after)."""
+        for arc, cap in zip(arcs.tolist(), caps.tolist(), strict=True):
+            self.highs.changeCoeff(self._n_pairs + arc, 0, -cap)
+        if arcs.size:
+            self.caps = self.caps.copy()
+            self.caps[arcs] = caps
 
     def close(self, arcs: IntArray) -> None:
         """Forbid ``arcs``: their paths get an upper bound of 0, pricing avoids them."""
@@ -260,6 +268,7 @@ class CongestionLP:
     ) -> None:
         self._scale = scale
         self._n_arcs = 2 * net.n_links
+        self._bundles = bundles(net)
         pairs = sorted({(int(s), int(t)) for s, t in zip(src, dst, strict=True)})
         self._empty = not pairs or net.n_links == 0
         pair_of = {pair: i for i, pair in enumerate(pairs)}
@@ -268,18 +277,21 @@ class CongestionLP:
             (np.ones(len(flow_pairs)), (flow_pairs, np.arange(len(flow_pairs)))),
             shape=(len(pairs), len(flow_pairs)),
         )
-        self._caps = np.zeros(self._n_arcs)
+        self._member_caps = np.zeros(self._n_arcs)
+        self._caps = np.zeros(2 * self._bundles.net.n_links)
         self._rhs = np.zeros(len(pairs))
         if self._empty:
             return
         pair_src = np.array([s for s, _ in pairs], dtype=np.int64)
         pair_dst = np.array([t for _, t in pairs], dtype=np.int64)
-        self._routing = _PathLP(net, pair_src, pair_dst, 1.0, lam_weight)
-        self._pure = _PathLP(net, pair_src, pair_dst, 0.0, 1.0)
+        merged = self._bundles.net
+        self._routing = _PathLP(merged, pair_src, pair_dst, 1.0, lam_weight)
+        self._pure = _PathLP(merged, pair_src, pair_dst, 0.0, 1.0)
 
     def update(self, arc_caps: FloatArray, rates: FloatArray) -> None:
         """Set capacities (bit/s per arc) and rates (bit/s per flow) for the next solves."""
-        self._caps = arc_caps / self._scale
+        self._member_caps = arc_caps / self._scale
+        self._caps = self._bundles.caps(self._member_caps)
         self._rhs = np.asarray(self._supply @ (rates / self._scale), dtype=np.float64)
 
     def routing(self) -> Congestion:
@@ -287,36 +299,39 @@ class CongestionLP:
         if self._empty:
             return self._nothing()
         self._routing.sync(self._caps, self._rhs)
-        return self._read(self._routing, self._routing.solve(), duals=False)
+        return self._read(self._routing, self._routing.solve(), self._member_caps, duals=False)
 
     def congestion(self) -> Congestion:
         """The exact minimum congestion λ*, with duals."""
         if self._empty:
             return self._nothing()
         self._pure.sync(self._caps, self._rhs)
-        return self._read(self._pure, self._pure.solve(), duals=True)
+        return self._read(self._pure, self._pure.solve(), self._member_caps, duals=True)
 
     def congestion_without(self, arcs: IntArray) -> Congestion:
         """λ* with ``arcs`` closed; they are reopened and the intact optimal basis restored."""
         if self._empty:
             return self._nothing()
-        with self._closed(arcs) as instance:
-            return self._read(instance, instance.solve(), duals=True)
+        with self._closed(arcs) as (instance, member_caps):
+            return self._read(instance, instance.solve(), member_caps, duals=True)
 
     def lam_without(self, arcs: IntArray) -> float:
         """λ* alone with ``arcs`` closed, as ``congestion_without`` finds it."""
         if self._empty:
             return 0.0
-        with self._closed(arcs) as instance:
+        with self._closed(arcs) as (instance, _):
             return float(instance.solve().col_value[0])
 
     @contextmanager
-    def _closed(self, arcs: IntArray) -> Iterator[_PathLP]:
-        """The pure instance, synced, with ``arcs`` closed and its warm start set.
+    def _closed(self, arcs: IntArray) -> Iterator[tuple[_PathLP, FloatArray]]:
+        """The pure instance, synced, without the member ``arcs``, and its warm start set;
+        with the member capacities it then has.
 
-        Every loss starts from the optimal basis with every arc open (solved once per
-        synced state). λ* does not depend on which losses came before; the pool does, so
-        loads and duals of a loss are one optimum among equals (deterministic per input).
+        A bundle left without capacity is closed (its paths bounded to 0, pricing avoids
+        it); one that keeps other members has their capacity for the duration. Every
+        loss starts from the optimal basis with every arc open (solved once per synced
+        state). λ* does not depend on which losses came before; the pool does, so loads
+        and duals of a loss are one optimum among equals (deterministic per input).
         """
         instance = self._pure
         instance.sync(self._caps, self._rhs)
@@ -324,24 +339,42 @@ class CongestionLP:
             instance.solve()
             instance.optimal = instance.highs.getBasis()
         basis = instance.optimal
-        instance.close(arcs)
+        member_caps = self._member_caps.copy()
+        member_caps[arcs] = 0.0
+        reduced = self._bundles.caps(member_caps)
+        lost = np.unique(self._bundles.arc[arcs])
+        emptied = lost[reduced[lost] <= 0]
+        if emptied.size:
+            instance.close(emptied)
+        kept = lost[reduced[lost] > 0]
+        instance.override(kept, reduced[kept])
         try:
-            yield instance
+            yield instance, member_caps
         finally:
+            instance.override(kept, self._caps[kept])
             instance.reopen(basis)
 
     def _nothing(self) -> Congestion:
         return Congestion(0.0, np.zeros(self._n_arcs), np.zeros(self._n_arcs))
 
     def _read(
-        self, instance: _PathLP, solution: highspy.HighsSolution, *, duals: bool
+        self,
+        instance: _PathLP,
+        solution: highspy.HighsSolution,
+        member_caps: FloatArray,
+        *,
+        duals: bool,
     ) -> Congestion:
+        """The optimum on member arcs: bundle loads split by capacity, duals shared."""
         n_pairs = len(self._rhs)
         row_duals = (
-            np.abs(np.asarray(solution.row_dual)[n_pairs:]) if duals else np.zeros(self._n_arcs)
+            self._bundles.spread(np.abs(np.asarray(solution.row_dual)[n_pairs:]))
+            if duals
+            else np.zeros(self._n_arcs)
         )
         lam = float(np.asarray(solution.col_value)[0])
-        return Congestion(lam, instance.loads(solution) * self._scale, row_duals)
+        loads = self._bundles.split(instance.loads(solution), member_caps)
+        return Congestion(lam, loads * self._scale, row_duals)
 
 
 def _highs(n_pairs: int, n_arcs: int, lam_cost: float) -> _Highs:

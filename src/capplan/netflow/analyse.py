@@ -9,6 +9,8 @@ What is canonical: λ* (per day, intact and after each loss), the verdicts, and 
 figures of a finding. Link loads come from one least-total-flow routing among those of
 minimum congestion; such a routing is not unique in general, so the per-link peaks of
 non-bottleneck links depend on the solver's choice (deterministic for a given input).
+Parallel links share their traffic in proportion to capacity (``Bundles``): the LP sees
+them as one link, so their number costs nothing and their utilisations are equal.
 """
 
 from __future__ import annotations

@@ -94,7 +94,8 @@ class LinkUsage:
     Loads come from each day's routing: least total flow (hop-weighted) among the routings
     of minimum congestion, as HiGHS finds it. The figure is exact for bottleneck links (at
     λ*); for others another equally good routing could load them differently, so treat it
-    as representative, not unique. ``peak_day`` is the earliest day
+    as representative, not unique; parallel links (the same two endpoints) always share
+    their traffic in proportion to capacity. ``peak_day`` is the earliest day
     of the peak, None if the link never has capacity on a checked day. ``headroom_bps`` is
     ``capacity_bps - load_bps`` and is negative when the day is overloaded. ``history``
     is ``(day, load_bps, capacity_bps)`` on the first checked day and on each later one
