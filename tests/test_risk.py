@@ -16,6 +16,7 @@ from scipy.stats import spearmanr
 
 from capplan import api
 from capplan.model.decls import Model
+from capplan.risk import RiskRun
 from capplan.risk.drivers import Driver, draws, quantile, whole_days
 from capplan.risk.sample import Sampler
 from capplan.risk.summary import RiskReport, percentile, rank_of, spearman
@@ -41,7 +42,7 @@ def model_of(text: str) -> Model:
 
 
 def risk_of(text: str, samples: int = SAMPLES, seed: int = 2026) -> RiskReport:
-    risked = api.risk(api.compile_text(text, "risk.cap"), samples, seed, workers=1)
+    risked = api.risk(api.compile_text(text, "risk.cap"), RiskRun(samples, seed, workers=1))
     assert risked is not None
     return risked.report
 
@@ -194,13 +195,15 @@ def test_same_seed_same_report_any_worker_count() -> None:
     text = TWO_LOTS.replace("SUPPLIER_SLIP", "slip = 0d .. 30d").replace(
         "LOT_SLIP", "slip = 0d .. 1w .. 3w"
     )
-    reports = [api.risk(api.compile_text(text, "risk.cap"), 300, 9, workers=w) for w in (1, 2)]
+    reports = [
+        api.risk(api.compile_text(text, "risk.cap"), RiskRun(300, 9, workers=w)) for w in (1, 2)
+    ]
     assert reports[0] is not None and reports[1] is not None
     assert reports[0].report == reports[1].report
 
 
 def test_an_unplannable_model_has_no_risk_report() -> None:
-    assert api.risk(api.compile_text("lot l { supplier = x }", "bad.cap"), 10, 0) is None
+    assert api.risk(api.compile_text("lot l { supplier = x }", "bad.cap"), RiskRun(10, 0)) is None
 
 
 NETWORK = """
@@ -221,12 +224,12 @@ def test_network_share_of_a_link_slip_or_its_suppliers(supplier: str, link: str)
     # delayed round(X) days, X ~ U[0, 20], the flow is unroutable (E500) on some day
     # iff round(X) > 5, P = 1 - 5.5 / 20 = 0.725. A supplier's slip delays its links.
     text = NETWORK.replace("SUPPLIER_SLIP", supplier).replace("LINK_SLIP", link)
-    risked = api.risk(api.compile_text(text, "net.cap"), 300, 3, workers=1, network=True)
+    risked = api.risk(api.compile_text(text, "net.cap"), RiskRun(300, 3, workers=1, network=True))
     assert risked is not None
     assert not risked.planned.diagnostics.has_errors  # the nominal plan routes the flow
     share = risked.report.network_failure_probability
     assert share is not None and abs(share - 0.725) <= tolerance(0.725, 300)
-    without = api.risk(api.compile_text(text, "net.cap"), 5, 3, workers=1)
+    without = api.risk(api.compile_text(text, "net.cap"), RiskRun(5, 3, workers=1))
     assert without is not None and without.report.network_failure_probability is None
 
 

@@ -22,7 +22,7 @@ from capplan.scenario import add_scenario_files, apply_scenarios
 
 if TYPE_CHECKING:
     from capplan.checks.network import NetworkCheck
-    from capplan.risk import RiskReport
+    from capplan.risk import RiskReport, RiskRun
     from capplan.risk.runner import OnDone
     from capplan.schedule import Schedule
 
@@ -211,21 +211,12 @@ class Risked:
     report: RiskReport
 
 
-def risk(
-    compilation: Compilation,
-    samples: int,
-    seed: int,
-    *,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    network: bool = False,
-    on_done: OnDone | None = None,
-) -> Risked | None:
-    """Plan the nominal model, then draw `samples` samples of its slips (LANGUAGE.md §8).
+def risk(compilation: Compilation, run: RiskRun, on_done: OnDone | None = None) -> Risked | None:
+    """Plan the nominal model, then draw the samples of its slips (LANGUAGE.md §8).
 
     None when the model cannot be planned (its diagnostics say why). The samples
     reuse the compiled model: nothing is parsed or resolved again. Raises
-    `capplan.risk.DaskUnavailable` when `scheduler` cannot be used.
+    `capplan.risk.DaskUnavailable` when `run.scheduler` cannot be used.
     """
     planned = plan(compilation)
     if planned is None:
@@ -233,13 +224,5 @@ def risk(
     from capplan.risk import run_risk
 
     with gc_paused():
-        report = run_risk(
-            planned.model,
-            samples,
-            seed,
-            workers=workers,
-            scheduler=scheduler,
-            network=network,
-            on_done=on_done,
-        )
+        report = run_risk(planned.model, run, on_done)
     return Risked(planned, report)

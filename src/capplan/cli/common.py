@@ -7,12 +7,15 @@ stderr as text or to stdout as JSON (LANGUAGE.md §5).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from capplan.terminal import MIN_WIDTH
 
 if TYPE_CHECKING:
     from capplan.api import Compilation
@@ -37,6 +40,24 @@ ScenarioOption = Annotated[
         help="A .cap file of overrides/removals applied after the model (repeatable, in order).",
     ),
 ]
+
+WidthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=MIN_WIDTH,
+        metavar="COLUMNS",
+        help="Text width in columns (default: COLUMNS, else the terminal's, else 120).",
+        show_default=False,
+    ),
+]
+
+
+def write_text(render: Callable[[int, bool], str], width: int | None) -> None:
+    """A text document on stdout: `width` columns (else the stream's), coloured when it allows."""
+    from capplan.terminal import color_enabled, width_of
+
+    sys.stdout.write(render(width or width_of(sys.stdout), color_enabled(sys.stdout)))
 
 
 def usage_error(message: str) -> typer.Exit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -12,12 +13,13 @@ from capplan.cli.common import (
     DiagFormat,
     FileArgument,
     ScenarioOption,
+    WidthOption,
     check_at,
     compile_or_exit,
     emit,
     parse_day,
+    write_text,
 )
-from capplan.terminal import MIN_WIDTH
 
 
 class PlanFormat(str, Enum):
@@ -39,16 +41,7 @@ def plan(
             "--format", help="text (tables), json, markdown or html (one self-contained page)."
         ),
     ] = PlanFormat.text,
-    width: Annotated[
-        int | None,
-        typer.Option(
-            "--width",
-            min=MIN_WIDTH,
-            metavar="COLUMNS",
-            help="Text width in columns (default: COLUMNS, else the terminal's, else 120).",
-            show_default=False,
-        ),
-    ] = None,
+    width: WidthOption = None,
     scenario: ScenarioOption = None,
 ) -> None:
     """Compute when every rack goes live, check power, supply, commitments and bandwidth.
@@ -82,12 +75,8 @@ def plan(
 
             sys.stdout.write(render_plan_html(report, diagnostics.sorted()))
         elif report is not None:
-            from capplan.terminal import color_enabled, width_of
             from capplan.views.plan_text import render_plan_text
 
-            text = render_plan_text(
-                report, width=width or width_of(sys.stdout), color=color_enabled(sys.stdout)
-            )
-            sys.stdout.write(text)
+            write_text(partial(render_plan_text, report), width)
         emit(diagnostics, DiagFormat.text)
     raise typer.Exit(1 if diagnostics.has_errors else 0)

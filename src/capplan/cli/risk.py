@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,11 +15,12 @@ from capplan.cli.common import (
     DiagFormat,
     FileArgument,
     ScenarioOption,
+    WidthOption,
     compile_or_exit,
     emit,
     usage_error,
+    write_text,
 )
-from capplan.terminal import MIN_WIDTH
 
 if TYPE_CHECKING:
     from capplan.risk.runner import OnDone
@@ -63,16 +65,7 @@ def risk(
     format: Annotated[
         RiskFormat, typer.Option("--format", help="text (tables), json or markdown.")
     ] = RiskFormat.text,
-    width: Annotated[
-        int | None,
-        typer.Option(
-            "--width",
-            min=MIN_WIDTH,
-            metavar="COLUMNS",
-            help="Text width in columns (default: COLUMNS, else the terminal's, else 120).",
-            show_default=False,
-        ),
-    ] = None,
+    width: WidthOption = None,
     scenario: ScenarioOption = None,
 ) -> None:
     """Draw the slips (ranges) N times and re-plan: P(met) per commitment date, drivers.
@@ -86,19 +79,12 @@ def risk(
         _check_scheduler(scheduler, workers)
     compilation = compile_or_exit(file, scenario)
     from capplan import api
-    from capplan.risk import DaskUnavailable
+    from capplan.risk import DaskUnavailable, RiskRun
 
     with _progress(samples) as on_done:
         try:
-            risked = api.risk(
-                compilation,
-                samples,
-                seed,
-                workers=workers,
-                scheduler=scheduler,
-                network=network,
-                on_done=on_done,
-            )
+            run = RiskRun(samples, seed, workers, scheduler, network)
+            risked = api.risk(compilation, run, on_done)
         except DaskUnavailable as exc:
             raise usage_error(str(exc)) from None
     diagnostics = risked.planned.diagnostics if risked else compilation.diagnostics
@@ -113,13 +99,9 @@ def risk(
 
             sys.stdout.write(render_risk_markdown(report))
         elif report is not None:
-            from capplan.terminal import color_enabled, width_of
             from capplan.views.risk import render_risk_text
 
-            text = render_risk_text(
-                report, width=width or width_of(sys.stdout), color=color_enabled(sys.stdout)
-            )
-            sys.stdout.write(text)
+            write_text(partial(render_risk_text, report), width)
         emit(diagnostics, DiagFormat.text)
     raise typer.Exit(1 if diagnostics.has_errors else 0)
 

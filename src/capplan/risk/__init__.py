@@ -8,35 +8,38 @@ cluster (`runner`), and the samples are summarised into one report
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from capplan.model.decls import Model
 from capplan.risk.runner import DaskUnavailable, OnDone, run_dask, run_local
 from capplan.risk.sample import Sampler
 from capplan.risk.summary import RISK_FORMAT_VERSION, RiskReport, summarise
 
-__all__ = ["RISK_FORMAT_VERSION", "DaskUnavailable", "RiskReport", "run_risk"]
+__all__ = ["RISK_FORMAT_VERSION", "DaskUnavailable", "RiskReport", "RiskRun", "run_risk"]
 
 
-def run_risk(
-    model: Model,
-    samples: int,
-    seed: int,
-    *,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    network: bool = False,
-    on_done: OnDone | None = None,
-) -> RiskReport:
-    """Draw `samples` samples of a plannable model and summarise them.
+@dataclass(frozen=True, slots=True)
+class RiskRun:
+    """What to draw and where: `workers` local processes (None: automatic), or the Dask
+    `scheduler` at `tcp://HOST:PORT`; the report is the same bytes either way."""
 
-    `workers` local processes (None: automatic), or the Dask `scheduler` at
-    `tcp://HOST:PORT`; the report is the same bytes either way.
+    samples: int
+    seed: int
+    workers: int | None = None
+    scheduler: str | None = None
+    network: bool = False  # also analyse bandwidth in every sample (E500/E501)
+
+
+def run_risk(model: Model, run: RiskRun, on_done: OnDone | None = None) -> RiskReport:
+    """Draw the samples of a plannable model and summarise them.
+
     Raises `DaskUnavailable` when a scheduler is asked for and cannot be used.
     """
-    sampler = Sampler(model, seed, network)
+    sampler = Sampler(model, run.seed, run.network)
     nominal, dues = sampler.nominal()
     done = on_done or (lambda count: None)
-    if scheduler is not None:
-        results = run_dask(sampler, samples, scheduler, done)
+    if run.scheduler is not None:
+        results = run_dask(sampler, run.samples, run.scheduler, done)
     else:
-        results = run_local(sampler, samples, workers, done)
-    return summarise(results, nominal, dues, model, sampler.drivers, seed)
+        results = run_local(sampler, run.samples, run.workers, done)
+    return summarise(results, nominal, dues, model, sampler.drivers, run.seed)

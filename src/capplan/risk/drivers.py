@@ -49,24 +49,19 @@ def _driver(kind: DriverKind, name: str, attribute: str, slip: Slip) -> Driver:
 
 def model_drivers(model: Model) -> tuple[Driver, ...]:
     """Every slip of the model: suppliers, sites, halls, lots, links, each in declaration order."""
-    found: list[Driver] = []
-    for supplier in model.suppliers.values():
-        if supplier.slip is not None:
-            found.append(_driver("supplier", supplier.name, "slip", supplier.slip))
-    for site in model.sites.values():
-        if site.power_slip is not None:
-            found.append(_driver("site", site.name, "power_slip", site.power_slip))
-    for site in model.sites.values():
-        for hall in site.halls.values():
-            if hall.ready_slip is not None:
-                found.append(_driver("hall", hall.key, "ready_slip", hall.ready_slip))
-    for lot in model.lots.values():
-        if lot.slip is not None:
-            found.append(_driver("lot", lot.name, "slip", lot.slip))
-    for link in model.links.values():
-        if link.ready_slip is not None:
-            found.append(_driver("link", link.name, "ready_slip", link.ready_slip))
-    return tuple(found)
+    sites = model.sites.values()
+    slips: list[tuple[DriverKind, str, str, Slip | None]] = [
+        *(("supplier", s.name, "slip", s.slip) for s in model.suppliers.values()),
+        *(("site", s.name, "power_slip", s.power_slip) for s in sites),
+        *(("hall", h.key, "ready_slip", h.ready_slip) for s in sites for h in s.halls.values()),
+        *(("lot", lot.name, "slip", lot.slip) for lot in model.lots.values()),
+        *(("link", link.name, "ready_slip", link.ready_slip) for link in model.links.values()),
+    ]
+    return tuple(
+        _driver(kind, name, attribute, slip)
+        for kind, name, attribute, slip in slips
+        if slip is not None
+    )
 
 
 def quantile(driver: Driver, u: float) -> float:

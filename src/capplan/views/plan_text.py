@@ -31,9 +31,10 @@ def render_plan_text(report: PlanReport, width: int | None = None, color: bool =
     return render_blocks(plan_blocks(report), width or DEFAULT_WIDTH, color)
 
 
-def render_blocks(blocks: list[Block], width: int, color: bool) -> str:
-    buffer = io.StringIO()
-    console = Console(
+def text_console(buffer: io.StringIO, width: int, color: bool) -> Console:
+    """A console writing plain text into `buffer`: the same bytes on every machine
+    (standard colours only when asked, no markup, highlighting or emoji)."""
+    return Console(
         file=buffer,
         width=width,
         force_terminal=color,
@@ -43,6 +44,11 @@ def render_blocks(blocks: list[Block], width: int, color: bool) -> str:
         emoji=False,
         markup=False,
     )
+
+
+def render_blocks(blocks: list[Block], width: int, color: bool) -> str:
+    buffer = io.StringIO()
+    console = text_console(buffer, width, color)
     tables = [block for block in blocks if isinstance(block, Table)]
     frame = choose_frame(tables, width)
     previous: Block | None = None

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from capplan.diagnostics import Diagnostic
@@ -20,6 +19,7 @@ from capplan.diagnostics.json_format import diagnostics_document
 from capplan.numbers import count, fixed, percent
 from capplan.risk import RISK_FORMAT_VERSION, RiskReport
 from capplan.views.cost import ABSENT, money
+from capplan.views.plan_text import text_console
 
 Section = tuple[str, list[str], list[list[str]]]  # title, headers, rows
 
@@ -141,16 +141,9 @@ def sections(report: RiskReport) -> list[Section]:
 
 def render_risk_text(report: RiskReport, width: int = 120, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-    )
+    console = text_console(buffer, width, color)
     for line in summary_lines(report):
-        console.print(line, markup=False)
+        console.print(line)
     for title, headers, rows in sections(report):
         table = Table(title=title, title_justify="left")
         for header in headers:
