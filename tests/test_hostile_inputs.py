@@ -234,3 +234,28 @@ def test_order_plus_lead_time_past_9999_is_too_early_not_a_crash(
         assert result.exit_code == 1
         found = [d for d in diagnostics_of(result) if d["code"] == code]
         assert found and "after 9999-12-31" in found[0]["summary"]
+
+
+def test_e500_before_any_link_is_up_names_at_most_eight_links(tmp_path: Path) -> None:
+    # Twelve s–ix links, k<i> ready on 2026-02-<i + 1>; the flow runs from 2026-01-01, so
+    # in January no link is up. The message names the eight up soonest (k0 … k7, in the
+    # finding's order) and counts the other four; one related location per named link.
+    links = "".join(
+        f"link k{i} {{ from = s to = ix capacity = 400 Gbps ready = 2026-02-{i + 1:02d} }}\n"
+        for i in range(12)
+    )
+    root = tmp_path / "links.cap"
+    root.write_text(
+        BASE + "pop ix { country = NO }\n" + links + "flow f { from = s to = ix rate = 1 Gbps }\n"
+    )
+    result = run_cli("plan", "--format", "json", str(root))
+    assert result.exit_code == 1
+    [e500] = [d for d in diagnostics_of(result) if d["code"] == "E500"]
+    named = "; ".join(f"`k{i}` is ready on 2026-02-{i + 1:02d}" for i in range(8))
+    assert e500["summary"] == (
+        "flows `f` not routable from 2026-01-01 until 2026-01-31: they need 1 Gbps before any "
+        f"link between their endpoints is up ({named}; 4 more links are down)"
+    )
+    assert [r["message"] for r in e500["related"]] == [
+        f"`k{i}` is ready on 2026-02-{i + 1:02d}" for i in range(8)
+    ]

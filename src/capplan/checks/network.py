@@ -174,6 +174,24 @@ def _first_up(link: Link, after: date) -> date | None:
     return None
 
 
+NAMED_LINKS = 8
+"""At most this many down links are named in an E500 before any link is up: a cut can
+cross thousands, and naming each in every run of days made the diagnostics grow with
+links × days (a 75 KB model wrote 8 MB of JSON)."""
+
+
+def _soonest(links: list[Link], after: date) -> tuple[list[Link], int]:
+    """The `NAMED_LINKS` links up soonest after `after` (in their order), and how many more."""
+    if len(links) <= NAMED_LINKS:
+        return links, 0
+    never = date.max.toordinal() + 1
+    firsts = [_first_up(link, after) for link in links]
+    days = [never if day is None else day.toordinal() for day in firsts]
+    order = sorted(range(len(links)), key=lambda i: (days[i], i))
+    chosen = sorted(order[:NAMED_LINKS])
+    return [links[i] for i in chosen], len(links) - NAMED_LINKS
+
+
 def _not_ready(model: Model, finding: Finding) -> Diagnostic:
     """E500 while no link between the flows' endpoints is up yet: a date problem, not a size one.
 
@@ -183,12 +201,15 @@ def _not_ready(model: Model, finding: Finding) -> Diagnostic:
     flow = model.flows[finding.flows[0]]
     worst = _day(finding.worst_day)
     demand = format_bandwidth(Decimal(finding.demand_bps))
-    down = [model.links[n] for n in finding.links if n in model.links]
+    crossing = [model.links[n] for n in finding.links if n in model.links]
+    down, more = _soonest(crossing, worst)
     ups = {link.name: _first_up(link, worst) for link in down}
     when = [f"`{name}` is ready on {day}" for name, day in ups.items() if day is not None]
     never = [f"`{name}`" for name, day in ups.items() if day is None]
     if never:
         when.append(", ".join(never) + (" has" if len(never) == 1 else " have") + " no capacity")
+    if more:
+        when.append(f"{count(more)} more {'link is' if more == 1 else 'links are'} down")
     summary = (
         f"flows {_names(finding.flows)} not routable {_when(finding, model)}: they need "
         f"{demand} before any link between their endpoints is up"
