@@ -380,13 +380,16 @@ class Campaign:
     over_limit: int = 0
     other_problems: int = 0
     slowest: float = 0.0
+    slowest_case: tuple[str, str] = ("", "")  # command and text of the slowest case
     peak_bytes: int = 0
     first_over_1gb: str = ""
     failures: list[tuple[Outcome, str]] = field(default_factory=list)
 
     def add(self, outcome: Outcome, text: str) -> None:
         self.runs[outcome.command] += 1
-        self.slowest = max(self.slowest, outcome.cpu_seconds)
+        if outcome.cpu_seconds > self.slowest:
+            self.slowest = outcome.cpu_seconds
+            self.slowest_case = (outcome.command, text)
         self.peak_bytes = peak_rss_bytes()
         if self.peak_bytes > 1 << 30 and not self.first_over_1gb:
             self.first_over_1gb = text[:2000]
@@ -432,7 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan", type=int, default=2_000, help="plan cases")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit-seconds", type=float, default=10.0, help="CPU s per case")
-    parser.add_argument("--failures", type=Path, help="write failing cases into this folder")
+    parser.add_argument(
+        "--failures", type=Path, help="write failing cases (and the slowest) into this folder"
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -452,6 +457,11 @@ def main(argv: list[str] | None = None) -> int:
         args.failures.mkdir(parents=True, exist_ok=True)
         for i, (outcome, text) in enumerate(result.failures):
             (args.failures / f"{i:03d}-{outcome.command}.cap").write_text(
+                text, encoding="utf-8", errors="surrogatepass"
+            )
+        command, text = result.slowest_case
+        if command:
+            (args.failures / f"slowest-{command}.cap").write_text(
                 text, encoding="utf-8", errors="surrogatepass"
             )
     failed = result.internal_errors + result.over_limit + result.other_problems
