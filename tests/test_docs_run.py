@@ -30,6 +30,10 @@ from pathlib import Path
 
 import pytest
 
+from capplan.api import compile_text
+from capplan.diagnostics.codes import Code
+from capplan.diagnostics.text import render_text
+
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 RUN = ("sh", "bash", "console", "python")
@@ -44,7 +48,7 @@ INSTALLS = re.compile(r"\b(pip|pipx|uv|apt-get|apt|npm)\b[^|;&]*\binstall\b")
 EXIT_COMMENT = re.compile(r"\s#[^#]*\bexits? (\d+)\)?\s*$")
 """A trailing comment that ends in the expected exit code: `# exit 1`, `# … (exit 1)`."""
 TIMEOUT = 120.0
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
+_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)(?P<info>.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 
 
@@ -55,6 +59,8 @@ class Block:
     page: Path
     line: int
     lang: str
+    info: str
+    """What follows the language on the fence line (`fragment` in ```cap fragment)."""
     body: str
     before: str
     """The last non-blank line before the fence (a `<!-- not run -->` or a file label)."""
@@ -88,7 +94,7 @@ def page_blocks(page: Path) -> list[Block]:
                 before = line.strip()
             index += 1
             continue
-        indent, mark, lang = fence["indent"], fence["fence"], fence["lang"]
+        indent, mark, lang, info = fence["indent"], fence["fence"], fence["lang"], fence["info"]
         body: list[str] = []
         index += 1
         while index < len(lines) and not (
@@ -98,10 +104,10 @@ def page_blocks(page: Path) -> list[Block]:
             index += 1
         text = "\n".join(body) + "\n"
         start = index - len(body)
-        if lang in CAP:
+        if lang in CAP and "fragment" not in info:
             label = FILE_LABEL.match(before)
             files[label.group(1) if label else "fleet.cap"] = text
-        blocks.append(Block(page, start, lang, text, before, tuple(files.items())))
+        blocks.append(Block(page, start, lang, info.strip(), text, before, tuple(files.items())))
         before = ""
         index += 1
     return blocks
@@ -290,6 +296,33 @@ def test_the_pages_have_runnable_blocks() -> None:
     langs = {block.lang for block in RUNNABLE if block.reason is None}
     assert {"sh", "console", "python"} <= langs
     assert len([b for b in RUNNABLE if b.reason is None]) >= 30
+
+
+# --- the language reference ------------------------------------------------------------
+
+LANGUAGE = REPO / "docs" / "language.md"
+MODELS = [b for b in page_blocks(LANGUAGE) if b.lang == "cap" and "fragment" not in b.info]
+
+
+def test_every_block_of_the_reference_says_what_it_is() -> None:
+    """```cap (a whole model), ```cap fragment, or another language: never unlabelled."""
+    unlabelled = [block.id for block in page_blocks(LANGUAGE) if block.lang == ""]
+    assert unlabelled == []
+    assert len(MODELS) >= 6
+
+
+@pytest.mark.parametrize("block", MODELS, ids=[block.id for block in MODELS])
+def test_reference_models_validate(block: Block) -> None:
+    compilation = compile_text(block.body, "example.cap")
+    errors = [d for d in compilation.diagnostics if d.is_error]
+    assert compilation.model is not None and errors == [], render_text(errors)
+
+
+def test_reference_lists_every_code() -> None:
+    """§18's table names every code of the registry, with its severity."""
+    text = LANGUAGE.read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| \[([EW]\d{3})\]\([^)]*\) \| (error|warning) \|", text, re.M))
+    assert rows == {code.value: code.severity.value for code in Code}
 
 
 # --- links -----------------------------------------------------------------------------
