@@ -89,18 +89,23 @@ class CostReport(_Row):
     commitments: list[CommitmentCostRow]
 
 
-def figures(f: Figures) -> dict[str, float | int | None]:
-    """The fields of `CostFigures` from exact figures."""
-    return {
-        "energy_mwh": rounded(f.energy_mwh, QUANTITY),
-        "energy_cost": _maybe(f.energy_cost, MONEY),
-        "carbon_t": _maybe(f.carbon_t, QUANTITY),
-        "depreciation": _maybe(f.depreciation, MONEY),
-        "carrying_cost": _maybe(f.carrying, MONEY),
-        "total_cost": _maybe(f.cost, MONEY),
-        "gpu_hours": f.gpu_hours,
-        "cost_per_gpu_hour": _maybe(f.cost_per_gpu_hour, RATE),
-    }
+def cost_figures(f: Figures) -> CostFigures:
+    """Exact figures, rounded for display."""
+    return CostFigures(
+        energy_mwh=rounded(f.energy_mwh, QUANTITY),
+        energy_cost=_maybe(f.energy_cost, MONEY),
+        carbon_t=_maybe(f.carbon_t, QUANTITY),
+        depreciation=_maybe(f.depreciation, MONEY),
+        carrying_cost=_maybe(f.carrying, MONEY),
+        total_cost=_maybe(f.cost, MONEY),
+        gpu_hours=f.gpu_hours,
+        cost_per_gpu_hour=_maybe(f.cost_per_gpu_hour, RATE),
+    )
+
+
+def month_cost(first: date, f: Figures) -> MonthCost:
+    """One calendar month's figures, named by its first day."""
+    return MonthCost(month=f"{first:%Y-%m}", **cost_figures(f).model_dump())
 
 
 def idle_amounts(idle: dict[Cause, Amount]) -> dict[Cause, float | None]:
@@ -114,19 +119,16 @@ def cost_report(costs: Costs, model: Model) -> CostReport:
         start=costs.first,
         end=costs.last,
         capital_rate=float(costs.capital_rate),
-        fleet=CostFigures.model_validate(figures(costs.fleet)),
+        fleet=cost_figures(costs.fleet),
         idle_cost=idle_amounts(costs.idle),
         short_gpu_hours=rounded(costs.short_gpu_hours, QUANTITY),
         revenue_at_risk=_maybe(costs.revenue_at_risk, MONEY),
         sites=[
             SiteCostReport(
                 site=site.site,
-                totals=CostFigures.model_validate(figures(site.total)),
+                totals=cost_figures(site.total),
                 idle_cost=idle_amounts(site.idle),
-                monthly=[
-                    MonthCost.model_validate({"month": f"{day:%Y-%m}", **figures(f)})
-                    for day, f in site.months
-                ],
+                monthly=[month_cost(day, f) for day, f in site.months],
             )
             for site in costs.sites
         ],

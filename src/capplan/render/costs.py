@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from capplan.cost import compute_costs
-from capplan.cost.report import CostFigures, figures, idle_amounts
+from capplan.cost.report import cost_figures, idle_amounts
 from capplan.model.decls import Model
 from capplan.render.context import SiteCost
 from capplan.schedule import Schedule
@@ -18,8 +18,8 @@ def site_costs(model: Model, schedule: Schedule, at: date) -> dict[str, SiteCost
     return {
         now.site: SiteCost(
             currency=model.currency,
-            to_at=CostFigures.model_validate(figures(now.total)),
-            horizon=CostFigures.model_validate(figures(whole.total)),
+            to_at=cost_figures(now.total),
+            horizon=cost_figures(whole.total),
             idle_cost={str(c): v for c, v in idle_amounts(whole.idle).items()},
         )
         for now, whole in zip(to_at.sites, horizon.sites, strict=True)
