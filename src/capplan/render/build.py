@@ -1,8 +1,10 @@
 """Fill the render context from a planned model: the one bridge from planner to templates.
 
-Racks are named after their lot and their index within it (`<lot>-r0001`, in
-arrival order), so a rack keeps its name, hostnames and Slurm block whatever
-happens to other lots; only racks live on `at` are rendered.
+Racks are named after the place they stand in (`<site>-<hall>-r0001`, `rack_name`),
+numbered within their hall by go-live day, then the lot's place in the source, then
+the rack's index in its lot: renaming a lot renames no rack, and a lot whose racks go
+live later renames no earlier rack (docs/render.md, "Names"). Only racks live on `at`
+are rendered, numbered among all the hall's racks, so a later `--at` renames none.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from capplan.render.context import (
     Tranche,
 )
 from capplan.render.costs import site_costs
-from capplan.render.names import k8s_name, node_names, unique_k8s_names
+from capplan.render.names import node_names, rack_name, unique_k8s_names
 from capplan.report import build_report, site_timeline
 from capplan.schedule import Schedule
 from capplan.source import SourceFile
@@ -183,7 +185,7 @@ def _site(
         reserve=float(site.reserve),
         envelope=_steps(site.power),
         halls=halls,
-        racks=tuple(rack for lot in lots for rack in _racks(model, schedule, lot.name, at)),
+        racks=_racks(model, schedule, [lot.name for lot in lots], k8s, hall_names, at),
         lots=tuple(_lot(model, schedule, lot.name) for lot in lots),
         power_timeline=tuple(
             PowerPoint(
@@ -200,33 +202,49 @@ def _site(
     )
 
 
-def _racks(model: Model, schedule: Schedule, lot_name: str, at: date) -> list[Rack]:
-    lot = model.lots[lot_name]
-    rack_type = model.rack_types[lot.rack_type]
-    product = gpu_product(model, lot.rack_type)
-    racks: list[Rack] = []
-    index = 0
-    for tranche in schedule.lots[lot_name].tranches:
-        for part in tranche.parts:
+def _racks(
+    model: Model,
+    schedule: Schedule,
+    lots: list[str],
+    site_k8s: str,
+    hall_names: dict[str, str],
+    at: date,
+) -> tuple[Rack, ...]:
+    """The site's racks live on `at`, each named by its hall and its place in the hall's
+    go-live order (every rack of the plan counted, live on `at` or later)."""
+    placed: defaultdict[str, list[tuple[date, int, int, str]]] = defaultdict(list)
+    for order, lot_name in enumerate(lots):  # the site's lots in source order
+        index = 0
+        for part in schedule.lots[lot_name].parts:
             for _ in range(part.racks):
                 index += 1
-                if part.day > at:
-                    continue
-                name = k8s_name(f"{lot_name}-r{index:04d}")
+                placed[HallAddr.parse(part.hall).hall].append((part.day, order, index, lot_name))
+    racks: list[Rack] = []
+    for hall, entries in placed.items():
+        for ordinal, (day, _, _, lot_name) in enumerate(sorted(entries), start=1):
+            if day <= at:
                 racks.append(
-                    Rack(
-                        name=name,
-                        hall=HallAddr.parse(part.hall).hall,
-                        rack_type=lot.rack_type,
-                        lot=lot_name,
-                        gpu_product=product,
-                        gpus=rack_type.gpus,
-                        nodes=node_names(name, rack_type.nodes),
-                        it_kw=float(rack_type.power / 1000),
-                        live=part.day,
+                    _rack(
+                        model, lot_name, hall, rack_name(site_k8s, hall_names[hall], ordinal), day
                     )
                 )
-    return racks
+    return tuple(racks)
+
+
+def _rack(model: Model, lot_name: str, hall: str, name: str, live: date) -> Rack:
+    lot = model.lots[lot_name]
+    rack_type = model.rack_types[lot.rack_type]
+    return Rack(
+        name=name,
+        hall=hall,
+        rack_type=lot.rack_type,
+        lot=lot_name,
+        gpu_product=gpu_product(model, lot.rack_type),
+        gpus=rack_type.gpus,
+        nodes=node_names(name, rack_type.nodes),
+        it_kw=float(rack_type.power / 1000),
+        live=live,
+    )
 
 
 def _lot(model: Model, schedule: Schedule, lot_name: str) -> Lot:

@@ -131,9 +131,9 @@ def rack_name(site_k8s_name: str, hall_k8s_name: str, ordinal: int) -> str:
     """The name of the `ordinal`-th rack (1-based) of a hall: `<site>-<hall>-r0001`.
 
     Used for the NetBox rack, the Slurm block, the `capplan.io/rack` node label and
-    as the stem of node hostnames. The planner numbers racks in a hall in a stable
-    order (e.g. by go-live date, then lot, then index), so a later lot never renames an
-    earlier rack.
+    as the stem of node hostnames. render/build.py numbers a hall's racks by go-live
+    day, then the lot's place in the source, then the rack's index in its lot, so a
+    lot's rename, or a lot going live later, renames no rack (docs/render.md).
     """
     if ordinal < 1:
         raise ValueError("rack ordinals start at 1")
