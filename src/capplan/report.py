@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,7 +18,7 @@ from capplan.cost.report import CostReport, build_cost_report
 from capplan.model.addr import HallAddr
 from capplan.model.decls import Model, Site
 from capplan.model.rules import Cause, level_at, main_cause, step_at, steps_on
-from capplan.schedule import Schedule
+from capplan.schedule import Level, Schedule
 
 MW = Decimal(1_000_000)
 
@@ -178,13 +179,7 @@ def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[Timeline
     levels = schedule.site_levels(site.name)
     days = sorted({lv.day for lv in levels} | {s.day for s in site.power})
     return [
-        _state_row(
-            site,
-            day,
-            level.racks if level else 0,
-            level.gpus if level else 0,
-            level.it_w if level else Decimal(0),
-        )
+        TimelineRow(day=day, **_state(site, day, level))
         for day, level in zip(days, steps_on(levels, days), strict=True)
     ]
 
@@ -219,14 +214,27 @@ def hall_use(model: Model, schedule: Schedule, site: Site) -> list[HallRow]:
     return rows
 
 
-def _state_row(site: Site, day: date, racks: int, gpus: int, it_w: Decimal) -> TimelineRow:
+class StateFigures(TypedDict):
+    """A site's state on one day: a timeline row's figures and an `--at` site's (typed `**`)."""
+
+    racks: int
+    gpus: int
+    it_mw: float
+    facility_mw: float
+    envelope_mw: float
+    usable_mw: float
+    headroom_mw: float
+
+
+def _state(site: Site, day: date, level: Level | None) -> StateFigures:
+    """The site on ``day`` under the schedule's level in force (None: nothing live yet)."""
     envelope = level_at(site.power, day)
     usable = envelope * (1 - site.reserve)
-    facility = it_w * site.pue
-    return TimelineRow(
-        day=day,
-        racks=racks,
-        gpus=gpus,
+    it_w = level.it_w if level else Decimal(0)
+    facility = level.facility_w if level else Decimal(0)
+    return StateFigures(
+        racks=level.racks if level else 0,
+        gpus=level.gpus if level else 0,
         it_mw=mw(it_w),
         facility_mw=mw(facility),
         envelope_mw=mw(envelope),
@@ -239,14 +247,7 @@ def state_at(model: Model, schedule: Schedule, day: date) -> AtReport:
     sites = []
     for site in model.sites.values():
         level = step_at(schedule.site_levels(site.name), day)
-        row = _state_row(
-            site,
-            day,
-            level.racks if level else 0,
-            level.gpus if level else 0,
-            level.it_w if level else Decimal(0),
-        )
-        sites.append(SiteState(site=site.name, **row.model_dump(exclude={"day"})))
+        sites.append(SiteState(site=site.name, **_state(site, day, level)))
     lots = []
     for name, outcome in schedule.lots.items():
         racks = sum(p.racks for p in outcome.parts if p.day <= day)
