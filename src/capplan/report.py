@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from capplan.api import Planned
 from capplan.cost.report import CostReport, build_cost_report
 from capplan.model.addr import HallAddr
-from capplan.model.decls import Model, Site
+from capplan.model.decls import HallCooling, Model, Site
 from capplan.model.rules import Cause, level_at, main_cause, step_at, steps_on
 from capplan.schedule import Level, Schedule
 
@@ -50,7 +50,7 @@ class HallRow(Row):
     """One hall's use on the plan's last day: positions and hall power."""
 
     hall: str
-    cooling: str
+    cooling: HallCooling
     positions: int
     racks_live: int
     positions_free: int
