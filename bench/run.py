@@ -460,7 +460,7 @@ def evaluate_targets(report: Result) -> list[Result]:
         None if growth is None else growth <= 12, "x", at_growth)  # fmt: skip
 
     def cost_share(scale: str) -> tuple[float | None, str]:
-        """The cost stage (LANGUAGE.md §7) as a share of validate + plan, worst style."""
+        """The cost stage (docs/language.md §14) as a share of validate + plan, worst style."""
         shares: list[tuple[str, float | None]] = []
         for r in _rows(report, scale):
             cost, plan = _stage_seconds(r, "cost"), r["capplan"].get("validate_plan_seconds")

@@ -1,7 +1,7 @@
 """An independent plausibility check of a generated fleet, on its JSON form.
 
 This is not capplan: it re-implements, in a few lines and only for the subset the
-generator writes, the rules of LANGUAGE.md that make a fleet statically valid
+generator writes, the rules of docs/language.md that make a fleet statically valid
 and plannable, so that the benchmarks measure a compiler doing its normal work
 and not one drowning in diagnostics:
 

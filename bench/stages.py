@@ -66,7 +66,7 @@ def schedule_stage(model: object) -> object:
 
 
 def cost_stage(model: object, schedule: object) -> object:
-    """Energy, cost and carbon of the schedule (LANGUAGE.md §7): what `plan` adds to report it."""
+    """Energy, cost and carbon of the schedule (docs/language.md §14): what `plan` adds to report it."""
     from capplan.api import Planned
     from capplan.cost.report import build_cost_report
 

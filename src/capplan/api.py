@@ -169,7 +169,7 @@ def plan(compilation: Compilation, network: bool = True) -> Planned | None:
     if not compilation.plannable:
         return None
     assert compilation.model is not None
-    if compilation.model.undated is not None:  # no date at all: no horizon (LANGUAGE.md 3)
+    if compilation.model.undated is not None:  # no date at all: no horizon (docs/language.md §13)
         compilation.diagnostics.add(compilation.model.undated)
         return None
     with gc_paused():
@@ -212,7 +212,7 @@ class Risked:
 
 
 def risk(compilation: Compilation, run: RiskRun, on_done: OnDone | None = None) -> Risked | None:
-    """Plan the nominal model, then draw the samples of its slips (LANGUAGE.md §8).
+    """Plan the nominal model, then draw the samples of its slips (docs/language.md §15).
 
     None when the model cannot be planned (its diagnostics say why). The samples
     reuse the compiled model: nothing is parsed or resolved again. Raises

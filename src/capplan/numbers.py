@@ -13,7 +13,7 @@ always reads the same way (docs/planning.md, "Number style"):
 | a quantity in a sentence | its largest whole unit, up to 3 decimals, unit shown | `132 kW`, `1.2 Tbps` |
 
 Two figures a sentence compares get as many decimals as it takes to read unequal
-(`format_apart`): a displayed figure never hides an excess (LANGUAGE.md §4).
+(`format_apart`): a displayed figure never hides an excess (docs/language.md §17).
 Nothing here reads the locale: the output is the same bytes on every machine.
 """
 
@@ -97,7 +97,7 @@ def format_apart(
     """Both figures with as many decimals as it takes for unequal values to read unequal.
 
     A diagnostic that says one figure exceeds another must never print them alike
-    (LANGUAGE.md §4: a displayed figure never hides the excess).
+    (docs/language.md §17: a displayed figure never hides the excess).
     """
     digits = 3
     while True:

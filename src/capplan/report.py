@@ -171,7 +171,7 @@ class PlanReport(Row):
     idle_gpu_days: dict[Cause, int]  # every cause, install included
     network: NetworkReportView | None
     at: AtReport | None
-    cost: CostReport | None = None  # LANGUAGE.md §7, to the `--at` day if given
+    cost: CostReport | None = None  # docs/language.md §14, to the `--at` day if given
 
 
 def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[TimelineRow]:

@@ -1,4 +1,4 @@
-"""Scenarios (LANGUAGE.md section 9): `override` and `remove` applied to the syntax tree.
+"""Scenarios (docs/language.md §16): `override` and `remove` applied to the syntax tree.
 
 A stage between loading and resolving. Every declaration of the program is
 collected first; then each `override`/`remove` is applied in the order the

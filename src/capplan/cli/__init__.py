@@ -67,7 +67,7 @@ def main() -> None:
     A command is one short-lived process, so the cyclic collector is off: reference
     counting frees what is no longer needed, and each collection would only rescan the
     model (seconds per pass at 10 million GPUs). See docs/performance.md.
-    Exit codes: 0, 1 and 2 as LANGUAGE.md §5 says; 3 an internal error; 130 Ctrl-C;
+    Exit codes: 0, 1 and 2 as docs/language.md §18 says; 3 an internal error; 130 Ctrl-C;
     killed by SIGPIPE when the reader of stdout goes away (docs/cli.md).
     """
     from capplan import streams

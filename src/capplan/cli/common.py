@@ -1,7 +1,7 @@
 """What the commands share: argument and option types, usage errors, the diagnostics output.
 
 A usage error (exit 2) is found before any work; the diagnostics of a model go to
-stderr as text or to stdout as JSON (LANGUAGE.md §5).
+stderr as text or to stdout as JSON (docs/language.md §18).
 """
 
 from __future__ import annotations

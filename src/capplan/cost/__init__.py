@@ -1,4 +1,4 @@
-"""Energy, cost and carbon of a schedule (LANGUAGE.md §7), exactly.
+"""Energy, cost and carbon of a schedule (docs/language.md §14), exactly.
 
 `compute_costs(model, schedule, until)` sums, from the plan start to `until`
 (default the plan end), per site and for the fleet: energy, energy cost,

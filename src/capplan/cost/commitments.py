@@ -1,4 +1,4 @@
-"""Short GPU-hours and revenue at risk of each commitment (LANGUAGE.md §7).
+"""Short GPU-hours and revenue at risk of each commitment (docs/language.md §14).
 
 The commitments of one scope (sites and rack type) share it: on each day the
 shortfall is max(0, required − live), required being the sum of their levels

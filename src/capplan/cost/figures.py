@@ -1,4 +1,4 @@
-"""The figures of LANGUAGE.md §7 as exact values, and how they add up.
+"""The figures of docs/language.md §14 as exact values, and how they add up.
 
 A figure is an exact `Fraction`, or None when an input it needs is missing
 (energy on a day with no energy price in force, a rack whose type has no

@@ -1,4 +1,4 @@
-"""The JSON diagnostic format of LANGUAGE.md section 5, field for field."""
+"""The JSON diagnostic format of docs/language.md §18, field for field."""
 
 from __future__ import annotations
 

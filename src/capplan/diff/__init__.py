@@ -1,4 +1,4 @@
-"""`capplan diff`: what a change does to the plan (LANGUAGE.md section 9).
+"""`capplan diff`: what a change does to the plan (docs/language.md §16).
 
 Both sides are planned in full (`capplan.api`), then matched by name
 (`compare`); `views` turns the one `DiffReport` into text, a pull-request

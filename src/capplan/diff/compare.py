@@ -1,4 +1,4 @@
-"""Match two planned sides by name and say what moved (LANGUAGE.md section 9).
+"""Match two planned sides by name and say what moved (docs/language.md §16).
 
 Declarations, lots, commitment dates, sites and links are matched by name;
 diagnostics by (code, the names they concern), never by line, so moving a

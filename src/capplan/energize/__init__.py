@@ -1,4 +1,4 @@
-"""Energization engine: the day each rack goes live (LANGUAGE.md §4).
+"""Energization engine: the day each rack goes live (docs/language.md §9).
 
 Pure and self-contained: an adapter (`capplan.schedule`) turns the typed model
 into the plain specs of `types`, so the rule that `plan` reports and every check

@@ -1,4 +1,4 @@
-"""Inputs and results of the energization engine (LANGUAGE.md §4).
+"""Inputs and results of the energization engine (docs/language.md §9).
 
 Power is in integer *units* of the adapter's choosing (the model adapter picks the
 smallest power of ten that makes every rack's draw whole: `rules.power_scale`);

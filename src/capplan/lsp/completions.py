@@ -60,7 +60,7 @@ DIMENSIONS: dict[str, tuple[Dim, ...]] = {
     "weight": (Dim.MASS,),
     "distance": (Dim.DISTANCE,),
     "energy_price": (Dim.ENERGY_PRICE,),
-    "slip": (Dim.DURATION,),  # the bounds of a range (LANGUAGE.md section 8)
+    "slip": (Dim.DURATION,),  # the bounds of a range (docs/language.md §15)
     "power_slip": (Dim.DURATION,),
     "ready_slip": (Dim.DURATION,),
 }

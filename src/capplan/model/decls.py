@@ -1,4 +1,4 @@
-"""The typed model of every declaration (LANGUAGE.md section 3), references resolved.
+"""The typed model of every declaration (docs/language.md §8), references resolved.
 
 Values are canonical: power in W, bandwidth in bit/s, durations in days and
 calendar months, ratios as fractions, all exact `Decimal`s so that capacity
@@ -61,7 +61,7 @@ class Duration(Frozen):
 
 
 class Slip(Frozen):
-    """An uncertain delay in days (LANGUAGE.md §8): uniform, or triangular when `mode` is set.
+    """An uncertain delay in days (docs/language.md §15): uniform, or triangular when `mode` is set.
 
     Only `capplan risk` draws it; every other command plans with each slip at 0.
     """

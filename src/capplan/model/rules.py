@@ -1,4 +1,4 @@
-"""Domain rules with one implementation each (LANGUAGE.md §4).
+"""Domain rules with one implementation each (docs/language.md §9).
 
 The engine adapter, the checks, the report and the views all ask these
 questions; answering them in one place keeps E300, the engine and the report
@@ -67,7 +67,7 @@ def cooling_accepts(hall_cooling: HallCooling, rack_cooling: Cooling) -> bool:
 def levels_on(steps: Sequence[tuple[_D, _V]], days: Iterable[_D], zero: _V) -> list[_V]:
     """The level in force on each of ``days`` (sorted): a level holds until the next entry.
 
-    ``zero`` before the first entry (LANGUAGE.md §2). One merge walk, so sampling a
+    ``zero`` before the first entry (docs/language.md §6). One merge walk, so sampling a
     schedule on many days costs O(entries + days).
     """
     out: list[_V] = []
@@ -83,7 +83,7 @@ def levels_on(steps: Sequence[tuple[_D, _V]], days: Iterable[_D], zero: _V) -> l
 def value_in_force(days: Sequence[_D], values: Sequence[_V], day: _D, zero: _V) -> _V:
     """The level in force on ``day`` of a schedule kept as sorted ``days`` and their ``values``.
 
-    The last entry on or before ``day``; ``zero`` before the first (LANGUAGE.md §2).
+    The last entry on or before ``day``; ``zero`` before the first (docs/language.md §6).
     """
     index = bisect_right(days, day) - 1
     return values[index] if index >= 0 else zero

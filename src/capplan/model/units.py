@@ -1,4 +1,4 @@
-"""Units and dimensions of LANGUAGE.md section 1, with exact (Decimal) scaling."""
+"""Units and dimensions of docs/language.md §3, with exact (Decimal) scaling."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ UNITS: dict[str, Unit] = {
 }
 
 RANGE_MONTH_DAYS = Decimal("30.4375")
-"""Days in a `mo` inside a range (LANGUAGE.md §8): the mean Gregorian month, 365.25 / 12."""
+"""Days in a `mo` inside a range (docs/language.md §3): the mean Gregorian month, 365.25 / 12."""
 
 _NUMBER = re.compile(r"[0-9][0-9_]*(?:\.[0-9_]+)?")
 _QUANTITY = re.compile(r"([0-9][0-9_]*(?:\.[0-9_]+)?)[ \t]*(.*)", re.S)

@@ -256,7 +256,7 @@ class GpuProduct(_Frozen):
 
 
 class SiteCost(_Frozen):
-    """A site's energy, cost and carbon figures (LANGUAGE.md §7, docs/cost.md).
+    """A site's energy, cost and carbon figures (docs/language.md §14, docs/cost.md).
 
     `to_at` sums the plan start to `plan.at`, `horizon` the whole plan; a figure
     whose inputs are missing is None. Money in `currency`, 2 decimals.

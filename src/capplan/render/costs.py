@@ -1,4 +1,4 @@
-"""Each site's cost figures for the render context (LANGUAGE.md §7, docs/cost.md)."""
+"""Each site's cost figures for the render context (docs/language.md §14, docs/cost.md)."""
 
 from __future__ import annotations
 

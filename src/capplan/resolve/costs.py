@@ -1,4 +1,4 @@
-"""The cost attributes of LANGUAGE.md §7: money, prices, carbon, life, load, rates; E212.
+"""The cost attributes of docs/language.md §14: money, prices, carbon, life, load, rates; E212.
 
 Every money figure of a model is in one currency: each reader records the
 currency it read (with where), and `model_currency` reports every figure in a
@@ -93,7 +93,7 @@ def life(ctx: Context, site: DeclSite, found: Members) -> Duration | None:
 def model_currency(ctx: Context) -> str | None:
     """The model's currency: that of its first money figure in declaration order.
 
-    Every figure in another currency is E212 (LANGUAGE.md §7): capplan converts
+    Every figure in another currency is E212 (docs/language.md §14): capplan converts
     nothing, so two currencies cannot be added up.
     """
     if not ctx.money:

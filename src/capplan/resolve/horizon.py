@@ -1,4 +1,4 @@
-"""The plan horizon (LANGUAGE.md section 3), known before the values that depend on it.
+"""The plan horizon (docs/language.md §13), known before the values that depend on it.
 
 `plan.start`/`plan.end` when given; otherwise the start is the earliest date
 written in the model and the end the latest date (derived `order` + lead time

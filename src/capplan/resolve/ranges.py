@@ -1,4 +1,4 @@
-"""Slip attributes: a range of durations (LANGUAGE.md section 8), read as a `Slip` in days.
+"""Slip attributes: a range of durations (docs/language.md §15), read as a `Slip` in days.
 
 `LOW .. HIGH` is uniform, `LOW .. MODE .. HIGH` triangular; a plain duration is
 a fixed slip (both bounds equal). Inside a range `mo` is 30.4375 days, so a

@@ -1,4 +1,4 @@
-"""Which attributes each block accepts (LANGUAGE.md section 3).
+"""Which attributes each block accepts (docs/language.md §8).
 
 The per-block builders in `resolve.blocks` interpret the values; this table
 is what E200 ("unknown attribute", with the closest suggestion), E201

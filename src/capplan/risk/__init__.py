@@ -1,4 +1,4 @@
-"""`capplan risk`: Monte Carlo over the slips of a model (LANGUAGE.md section 8).
+"""`capplan risk`: Monte Carlo over the slips of a model (docs/language.md §15).
 
 The model is compiled once; each sample re-schedules it with delayed dates
 (`sample.Sampler`), in this process, on local worker processes or on a Dask

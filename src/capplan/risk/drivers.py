@@ -1,4 +1,4 @@
-"""The slips of a model as drivers, and their draws in sample i (LANGUAGE.md section 8).
+"""The slips of a model as drivers, and their draws in sample i (docs/language.md §15).
 
 A driver is one slip attribute of one declaration. The draws of sample i come from
 a generator seeded by `SeedSequence(seed, spawn_key=(i,))`, the i-th child that

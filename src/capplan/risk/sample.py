@@ -1,4 +1,4 @@
-"""One sample: the compiled model re-scheduled with delayed dates (LANGUAGE.md section 8).
+"""One sample: the compiled model re-scheduled with delayed dates (docs/language.md §15).
 
 The model is compiled once. A `Sampler` keeps the engine's nominal inputs
 (`schedule.engine_inputs`, the one adapter from model to engine) and, per
@@ -36,7 +36,7 @@ class SampleResult:
     index: int
     draws: tuple[int, ...]  # days, one per driver
     live: tuple[int, ...]  # GPUs live in scope on each commitment date, in `due_dates` order
-    short_gpu_hours: int  # the fleet's total (LANGUAGE.md section 7)
+    short_gpu_hours: int  # the fleet's total (docs/language.md §14)
     revenue: tuple[Fraction | None, ...]  # per commitment (model order); None: no price
     last_live: tuple[int | None, ...]  # per lot: ordinal of its last go-live; None: racks strand
     network_failed: bool | None  # an E500/E501 day; None when the network was not analysed

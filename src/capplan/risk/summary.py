@@ -82,7 +82,7 @@ class RevenueSpread(Row):
 
 
 class RevenueRisk(Row):
-    """One commitment's short GPU-hours at its price (LANGUAGE.md section 7), across samples."""
+    """One commitment's short GPU-hours at its price (docs/language.md §14), across samples."""
 
     commitment: str
     customer: str | None
@@ -106,7 +106,7 @@ class RiskReport(Row):
     commitments: list[DueRisk]
     lots: list[LotRisk]
     drivers: list[DriverRisk]
-    short_gpu_hours: Spread  # the fleet's total per sample (LANGUAGE.md section 7)
+    short_gpu_hours: Spread  # the fleet's total per sample (docs/language.md §14)
     nominal_short_gpu_hours: int
     network_failure_probability: float | None  # share of samples with an E500/E501 day
     revenue_at_risk: RevenueAtRisk | None  # None: no commitment has a price
@@ -178,7 +178,7 @@ Exact = TypeVar("Exact", int, Fraction)
 
 
 def percentile(values: Sequence[Exact], k: int) -> Exact:
-    """Pk by the nearest-rank rule (LANGUAGE.md section 8) of exact numbers."""
+    """Pk by the nearest-rank rule (docs/language.md §15) of exact numbers."""
     ordered = sorted(values)
     return ordered[rank_of(k, len(ordered)) - 1]
 

@@ -74,7 +74,7 @@ class Ref:
 
 @dataclass(slots=True)
 class Range:
-    """`LOW .. HIGH` or `LOW .. MODE .. HIGH` (LANGUAGE.md section 8): an uncertain duration."""
+    """`LOW .. HIGH` or `LOW .. MODE .. HIGH` (docs/language.md §15): an uncertain duration."""
 
     low: Value
     mode: Value | None  # None: uniform between the bounds

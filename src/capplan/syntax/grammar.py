@@ -93,7 +93,7 @@ def reserved_words() -> frozenset[str]:
     """Words that cannot name a declaration or a const: derived from the grammar only.
 
     The one list: the parser's messages use it, and a test checks that the
-    grammar's QUANTITY lookahead and LANGUAGE.md section 1 name the same words.
+    grammar's QUANTITY lookahead and docs/language.md §2 name the same words.
     """
     return frozenset({*lexer_tables().keywords, *declaration_kinds()})
 

@@ -53,7 +53,7 @@ ITEM_STARTS: tuple[tuple[str, str], ...] = (
     ("CONST", "NAME"),
     ("CONST", "X"),
     ("IMPORT", "STRING"),
-    ("OVERRIDE", "KIND"),  # scenarios (LANGUAGE.md section 9)
+    ("OVERRIDE", "KIND"),  # scenarios (docs/language.md §16)
     ("OVERRIDE", "HALL"),
     ("REMOVE", "KIND"),
 )

@@ -1,4 +1,4 @@
-"""The cost section of `capplan plan` (LANGUAGE.md §7) as blocks (`views/document.py`).
+"""The cost section of `capplan plan` (docs/language.md §14) as blocks (`views/document.py`).
 
 `cost_section` builds the section once, as sentences and tables of cells, from
 the report's rounded figures; it is one of `views/sections.SECTIONS`, so the text
