@@ -259,3 +259,25 @@ def test_e500_before_any_link_is_up_names_at_most_eight_links(tmp_path: Path) ->
     assert [r["message"] for r in e500["related"]] == [
         f"`k{i}` is ready on 2026-02-{i + 1:02d}" for i in range(8)
     ]
+
+
+def test_e500_across_a_cut_of_many_links_names_sixteen(tmp_path: Path) -> None:
+    # Twenty 1 Gbps s–ix links carry 20 Gbps; the flow needs 100. The cut is all twenty:
+    # the message names the first sixteen by name (k0, k1, k10 … k19, k2 … k5) and counts
+    # the other four (k6 … k9); one related location per named link.
+    links = "".join(f"link k{i} {{ from = s to = ix capacity = 1 Gbps }}\n" for i in range(20))
+    root = tmp_path / "cut.cap"
+    root.write_text(
+        BASE + "pop ix { country = NO }\n" + links + "flow f { from = s to = ix rate = 100 Gbps }\n"
+    )
+    result = run_cli("plan", "--format", "json", str(root))
+    assert result.exit_code == 1
+    [e500] = [d for d in diagnostics_of(result) if d["code"] == "E500"]
+    named = sorted(f"k{i}" for i in range(20))[:16]
+    assert named[:3] == ["k0", "k1", "k10"] and named[-1] == "k5"
+    cut = ", ".join(f"`{n}`" for n in named)
+    assert e500["summary"] == (
+        "flows `f` not routable from 2026-01-01 until the plan end: "
+        f"need 100 Gbps across {cut} and 4 more links, which carry 20 Gbps"
+    )
+    assert [r["message"] for r in e500["related"]] == [f"`{n}` carries 1 Gbps" for n in named]

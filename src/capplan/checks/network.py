@@ -83,6 +83,19 @@ def _names(names: tuple[str, ...]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
+CUT_LINKS = 16
+"""At most this many links of a cut are named (and located) in an E500 or E501; the rest
+are counted. A cut can cross thousands of links, and each run of days is a finding."""
+
+
+def _cut_names(names: tuple[str, ...]) -> str:
+    """The links of a cut: the first `CUT_LINKS`, then how many more."""
+    if len(names) <= CUT_LINKS:
+        return _names(names)
+    more = len(names) - CUT_LINKS
+    return f"{_names(names[:CUT_LINKS])} and {count(more)} more {'link' if more == 1 else 'links'}"
+
+
 def _when(finding: Finding, model: Model) -> str:
     first, last = _day(finding.first_day), _day(finding.last_day)
     if first == last:
@@ -104,12 +117,13 @@ def check_network(model: Model, check: NetworkCheck) -> Iterator[Diagnostic]:
 
 
 def _link_related(model: Model, names: tuple[str, ...]) -> list[Related]:
+    """The capacity of the first `CUT_LINKS` links of a cut (the ones the message names)."""
     return [
         Related(
             f"`{n}` carries {format_bandwidth(level_at(model.links[n].capacity, model.end))}",
             model.links[n].attr_span("capacity"),
         )
-        for n in names
+        for n in names[:CUT_LINKS]
         if n in model.links
     ]
 
@@ -138,7 +152,7 @@ def _unroutable(model: Model, finding: Finding) -> Diagnostic:
     need, carry = _need_carry(finding.demand_bps, finding.capacity_bps)
     summary = (
         f"flows {_names(finding.flows)} not routable {_when(finding, model)}: "
-        f"need {need} across {_names(finding.links)}, which carry {carry}"
+        f"need {need} across {_cut_names(finding.links)}, which carry {carry}"
     )
     over = format_bandwidth(Decimal(finding.demand_bps - finding.capacity_bps))
     detail = (
@@ -250,7 +264,7 @@ def _unprotected(model: Model, finding: Finding) -> Diagnostic:
     if finding.links and finding.capacity_bps > 0:
         need, carry = _need_carry(finding.demand_bps, finding.capacity_bps)
         detail = (
-            f"{worst}: without `{lost}` they need {need} across {_names(finding.links)}, "
+            f"{worst}: without `{lost}` they need {need} across {_cut_names(finding.links)}, "
             f"which carry {carry}"
         )
     else:
