@@ -315,3 +315,42 @@ def test_dimension_and_range_errors_through_the_cli(
     run = run_capplan("validate", write_cap(BASE.replace(old, new)), "--format", "json")
     assert run.returncode == 1, run
     assert [d["code"] for d in run.json()["diagnostics"]] == [code]
+
+
+@pytest.mark.parametrize("format", ["text", "markdown"])
+def test_plan_text_and_markdown_show_the_totals_and_largest_items(
+    write_cap: WriteCap, format: str
+) -> None:
+    run = run_capplan("plan", write_cap(BASE), "--format", format, "--width", "160")
+    assert run.returncode == 1, run  # E400: commitment c is missed
+    out = run.stdout
+    # The fleet row: 2,011.2 MWh, 65,568 EUR, 201.12 t (1 decimal), 8,380,000,
+    # 62,000, 1,448,064 GPU-hours, 8,507,568 / 1,448,064 = 5.875.. -> 5.88.
+    fleet = next(line for line in out.splitlines() if "fleet " in line and "2,011.2" in line)
+    cells = ["2,011.2", "65,568", "201.1", "8,380,000", "62,000", "1,448,064", "5.88"]
+    assert [c for c in cells if c not in fleet] == [], fleet
+    assert "fleet cost 8,507,568 EUR over 1,448,064 GPU-hours live: 5.88 EUR per GPU-hour" in out
+    # The 2 racks waiting 31 days for site power: one line, 62,000 EUR.
+    assert "idle-capacity cost by cause: site power 62,000 EUR" in out
+    # 58,752 short GPU-hours x 2.50 = 146,880 EUR at risk.
+    row = next(line for line in out.splitlines() if "58,752" in line)
+    assert "2.50" in row and "146,880" in row
+    # Largest items: 8,380,000 / 8,507,568 = 98.5%, 65,568 / 8,507,568 = 0.8%.
+    assert "depreciation at s 8,380,000 (98.5%); energy at s 65,568 (0.8%)" in out
+
+
+def test_absent_figures_read_a_dash_in_text(write_cap: WriteCap) -> None:
+    # No energy price: the energy cost, the total and the cost per GPU-hour are absent.
+    text = BASE.replace("energy_price { 2026-01-01: 40 EUR/MWh  2026-03-01: 20 EUR/MWh }", "")
+    run = run_capplan("plan", write_cap(text), "--format", "markdown")
+    fleet = next(line for line in run.stdout.splitlines() if line.startswith("| fleet |"))
+    # | fleet | 2,011.2 | - | 201.1 | 8,380,000 | 62,000 | 1,448,064 | - |
+    assert fleet.split(" | ")[1:] == [
+        "2,011.2",
+        "-",
+        "201.1",
+        "8,380,000",
+        "62,000",
+        "1,448,064",
+        "- |",
+    ]

@@ -72,8 +72,8 @@ def risk(
 
     Per commitment date the probability it is met, P10/P50/P90 of the GPUs live and the
     expected shortfall; per lot P50/P90 of its last go-live and P(stranded); the slips
-    ranked by Spearman correlation with the fleet's short GPU-hours. Exit 1 when the
-    nominal plan has errors.
+    ranked by Spearman correlation with the fleet's short GPU-hours; P50/P90 of revenue at
+    risk per commitment with a price. Exit 1 when the nominal plan has errors.
     """
     if scheduler is not None:
         _check_scheduler(scheduler, workers)
