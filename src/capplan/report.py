@@ -250,7 +250,7 @@ def state_at(model: Model, schedule: Schedule, day: date) -> AtReport:
         sites.append(SiteState(site=site.name, **_state(site, day, level)))
     lots = []
     for name, outcome in schedule.lots.items():
-        racks = sum(p.racks for p in outcome.parts if p.day <= day)
+        racks = outcome.live_on(day)
         lots.append((name, racks, racks * outcome.gpus_per_rack))
     return AtReport(day=day, sites=sites, lots=lots, gpus_live=sum(s.gpus for s in sites))
 

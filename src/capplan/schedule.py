@@ -68,6 +68,10 @@ class TrancheOutcome:
     stranded_cause: Cause | None
     waits: tuple[Wait, ...]
 
+    def live_on(self, day: date) -> int:
+        """Racks of the tranche live on ``day``: a part is live from its go-live day on."""
+        return sum(part.racks for part in self.parts if part.day <= day)
+
 
 @dataclass
 class LotOutcome:
@@ -87,6 +91,10 @@ class LotOutcome:
     @property
     def live(self) -> int:
         return self.racks - self.stranded
+
+    def live_on(self, day: date) -> int:
+        """Racks of the lot live on ``day``."""
+        return sum(tranche.live_on(day) for tranche in self.tranches)
 
     @property
     def first_live(self) -> date | None:

@@ -79,8 +79,7 @@ def shortfall_causes(
         if commitment.rack_type is not None and lot.rack_type != commitment.rack_type:
             continue
         for tranche in schedule.lots[lot.name].tranches:
-            live = sum(p.racks for p in tranche.parts if p.day <= day)
-            waiting = tranche.racks - live
+            waiting = tranche.racks - tranche.live_on(day)
             if waiting <= 0:
                 continue
             gpus = waiting * tranche.gpus_per_rack
