@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,9 +191,9 @@ def test_scheduler_without_dask_is_a_usage_error(tmp_path: Path) -> None:
     assert "pip install 'capplan[dask]'" in run.stderr and run.stdout == ""
 
 
-def test_a_long_run_shows_progress_on_a_terminal_stderr_and_nothing_else_on_stdout(
-    tmp_path: Path,
-) -> None:
+def _stderr_on_a_terminal(args: tuple[str, ...], document: Path, env: dict[str, str]) -> str:
+    """Run capplan with stderr on a pseudo-terminal and stdout into `document`; what the
+    terminal received."""
     import errno
     import os
     import pty
@@ -200,12 +201,9 @@ def test_a_long_run_shows_progress_on_a_terminal_stderr_and_nothing_else_on_stdo
 
     from tests.e2e.harness import start
 
-    example = EXAMPLES / "nscale-2026.cap"
-    args = ("risk", str(example), "--samples", "400", "--format", "json")
     master, slave = pty.openpty()
-    document = tmp_path / "out.json"
     with document.open("wb") as out:
-        process = start(*args, stdin=subprocess.DEVNULL, stdout=out, stderr=slave)
+        process = start(*args, stdin=subprocess.DEVNULL, stdout=out, stderr=slave, env=env)
         os.close(slave)
         chunks = []
         while True:
@@ -220,7 +218,41 @@ def test_a_long_run_shows_progress_on_a_terminal_stderr_and_nothing_else_on_stdo
             chunks.append(data)
         os.close(master)
         assert process.wait(timeout=300) == 0
-    stderr = b"".join(chunks).decode("utf-8", "replace")
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_long_run_shows_progress_on_a_terminal_stderr_and_nothing_else_on_stdout(
+    tmp_path: Path,
+) -> None:
+    example = EXAMPLES / "nscale-2026.cap"
+    args = ("risk", str(example), "--samples", "400", "--format", "json")
+    document = tmp_path / "out.json"
+    colour = {"TERM": "xterm-256color", "NO_COLOR": ""}  # an empty NO_COLOR is not set
+    stderr = _stderr_on_a_terminal(args, document, colour)
     assert "sampling" in stderr  # the bar (rich, transient) went to the terminal
+    assert "\x1b[" in stderr  # drawn with cursor and colour codes
     piped = run_capplan(*args)  # stderr a pipe: no bar, and the same document
     assert piped.stderr == "" and document.read_text(encoding="utf-8") == piped.stdout
+
+
+@pytest.mark.parametrize(
+    "env", [{"NO_COLOR": "1", "TERM": "xterm-256color"}, {"TERM": "dumb", "NO_COLOR": ""}]
+)
+def test_no_color_or_a_dumb_terminal_get_plain_counter_lines(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """No bar, no escape code, no carriage return: a line each time another tenth of the
+    samples is done, the last one the whole run."""
+    model = tmp_path / "slipped.cap"
+    model.write_text(SLIPPED, encoding="utf-8")
+    args = ("risk", str(model), "--samples", "400", "--format", "json")
+    stderr = _stderr_on_a_terminal(args, tmp_path / "out.json", env)
+    assert "\x1b" not in stderr and "sampling" not in stderr
+    lines = stderr.replace("\r\n", "\n").splitlines()  # the pty turns \n into \r\n
+    assert "\r" not in "".join(lines)
+    done = [int(m.group(1)) for m in map(re.compile(r"sampled (\d+) of 400").fullmatch, lines) if m]
+    assert len(done) == len(lines) and 1 <= len(lines) <= 10, stderr
+    assert done == sorted(set(done)) and done[-1] == 400
+    # a line only when a new tenth (40 samples) is passed: no two in the same tenth
+    tenths = [d * 10 // 400 for d in done]
+    assert tenths == sorted(set(tenths))

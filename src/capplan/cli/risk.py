@@ -123,9 +123,19 @@ def _check_scheduler(address: str, workers: int | None) -> None:
 
 @contextmanager
 def _progress(samples: int) -> Iterator[OnDone]:
-    """A progress bar on stderr for long runs on a terminal; nothing otherwise."""
+    """Progress on stderr for long runs on a terminal; nothing on a pipe or a file.
+
+    A bar where the terminal takes colour and cursor codes; under NO_COLOR or TERM=dumb
+    plain counter lines instead (a tenth of the run each), which a dumb terminal, an
+    editor's shell buffer or a screen reader shows as they are.
+    """
     if samples < PROGRESS_AFTER or not sys.stderr.isatty():
         yield lambda count: None
+        return
+    from capplan.terminal import color_enabled
+
+    if not color_enabled(sys.stderr):
+        yield _counter(samples)
         return
     from rich.console import Console
     from rich.progress import Progress
@@ -133,3 +143,21 @@ def _progress(samples: int) -> Iterator[OnDone]:
     with Progress(console=Console(file=sys.stderr), transient=True) as bar:
         task = bar.add_task("sampling", total=samples)
         yield lambda count: bar.advance(task, count)
+
+
+def _counter(samples: int) -> OnDone:
+    """`sampled 100 of 1,000` on stderr each time the run passes another tenth."""
+    from capplan.numbers import count
+
+    done = shown = 0
+
+    def on_done(more: int) -> None:
+        nonlocal done, shown
+        done += more
+        tenth = done * 10 // samples
+        if tenth > shown:
+            shown = tenth
+            sys.stderr.write(f"sampled {count(done)} of {count(samples)}\n")
+            sys.stderr.flush()
+
+    return on_done
