@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import get_args
 
 from lsprotocol import types
 
 from capplan.lsp.analysis import (
     Analysis,
 )
-from capplan.model.decls import Cooling, HallCooling, Supplies
+from capplan.model.decls import COOLINGS, HALL_COOLINGS, SUPPLIES
 from capplan.model.units import UNITS, Dim
 from capplan.resolve.schema import SCHEMA
 
@@ -43,9 +42,9 @@ REFERENCE_KINDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("commitment", "rack_type"): ("rack_type",),
 }
 WORDS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("rack_type", "cooling"): get_args(Cooling),
-    ("hall", "cooling"): get_args(HallCooling),
-    ("supplier", "supplies"): get_args(Supplies),
+    ("rack_type", "cooling"): COOLINGS,
+    ("hall", "cooling"): HALL_COOLINGS,
+    ("supplier", "supplies"): SUPPLIES,
     ("flow", "protect"): ("true", "false"),
 }
 DIMENSIONS: dict[str, tuple[Dim, ...]] = {
