@@ -75,10 +75,19 @@ def test_an_unreadable_file_among_several_is_reported_and_the_others_checked(
     assert f"error: cannot read {missing}: No such file or directory\n" in run.stderr, run
     if fmt == "json":
         document = run.json()
+        # Not every file was read, so the document cannot say the input is valid.
+        assert document["valid"] is False, run
         assert [d["code"] for d in document["diagnostics"]] == ["E203"], run
         assert document["diagnostics"][0]["range"]["filename"] == str(UNKNOWN), run
     else:
         assert "error[E203]: unknown rack_type `gb200`" in run.stderr, run
+
+
+def test_an_unreadable_file_alone_is_never_called_valid(tmp_path: Path) -> None:
+    run = run_capplan("validate", tmp_path / "missing.cap", "--format", "json")
+    assert run.returncode == 2, run
+    document = run.json()
+    assert (document["valid"], document["error_count"], document["diagnostics"]) == (False, 0, [])
 
 
 def test_the_model_can_come_from_stdin() -> None:

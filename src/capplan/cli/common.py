@@ -66,13 +66,16 @@ def usage_error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def emit(diagnostics: Diagnostics, format: DiagFormat) -> None:
-    """The diagnostics, sorted: text on stderr (nothing when there are none), or JSON on stdout."""
+def emit(diagnostics: Diagnostics, format: DiagFormat, *, complete: bool = True) -> None:
+    """The diagnostics, sorted: text on stderr (nothing when there are none), or JSON on stdout.
+
+    `complete` is false when a root file could not be read (JSON then says `valid: false`).
+    """
     ordered = diagnostics.sorted()
     if format is DiagFormat.json:
         from capplan.diagnostics.json_format import render_json
 
-        sys.stdout.write(render_json(ordered))
+        sys.stdout.write(render_json(ordered, complete=complete))
         return
     from capplan.diagnostics.text import render_text
     from capplan.terminal import color_enabled

@@ -45,7 +45,7 @@ def validate(
             continue
         diagnostics.extend(compilation.diagnostics)
         models.append(compilation)
-    emit(diagnostics, format)
+    emit(diagnostics, format, complete=not unreadable)
     if format is DiagFormat.text and models and not unreadable and not diagnostics.has_errors:
         typer.echo(_summary(models, len(diagnostics)), err=True)
     raise typer.Exit(2 if unreadable else 1 if diagnostics.has_errors else 0)

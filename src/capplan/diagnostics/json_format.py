@@ -40,17 +40,21 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
     }
 
 
-def diagnostics_document(diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
+def diagnostics_document(
+    diagnostics: Iterable[Diagnostic], *, complete: bool = True
+) -> dict[str, Any]:
+    """`complete` is false when a root file could not be read: then nothing says it is valid."""
     items = list(diagnostics)
     errors, warnings = tally(items)
     return {
         "format_version": FORMAT_VERSION,
-        "valid": errors == 0,
+        "valid": complete and errors == 0,
         "error_count": errors,
         "warning_count": warnings,
         "diagnostics": [diagnostic_json(d) for d in items],
     }
 
 
-def render_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json.dumps(diagnostics_document(diagnostics), indent=2, ensure_ascii=False) + "\n"
+def render_json(diagnostics: Iterable[Diagnostic], *, complete: bool = True) -> str:
+    document = diagnostics_document(diagnostics, complete=complete)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
