@@ -9,7 +9,7 @@ with many halls, many links and flows with many change days, many
 diagnostics on one line, a non-ASCII file with an error on every line, and
 lists nested up to the limit. Links come in two families: capacity changing on
 six days shared by all, and links readied two a day (as many change days as
-links over two). A run measures the CPU seconds of the whole
+links over two), either parallel over 20 pops or none parallel over n / 2 pops. A run measures the CPU seconds of the whole
 command as the CLI does it (`validate`: load, resolve, checks, JSON and text
 diagnostics; `plan`: also the schedule, network and the JSON plan) and the
 peak memory, in a fresh subprocess per measurement. The growth exponent is
@@ -102,6 +102,42 @@ def links_readied(n: int) -> str:
     return HEAD.replace("2027-12-31", "2029-12-31") + site + lot + pops + links + flows
 
 
+def links_chain(n: int) -> str:
+    """n links over n / 2 pops, no two parallel, readied two a day: a chain from the site
+    through every pop, plus a chord from each pop; flows from the site along it."""
+    pops = (n + 1) // 2
+    start = date(2026, 1, 1)
+
+    def ends(i: int) -> tuple[str, str]:
+        j = i // 2
+        if i % 2 == 0:
+            return ("s" if j == 0 else f"q{j - 1}", f"q{j}")
+        chord = (j * 7 + 3) % pops
+        return (f"q{j}", f"q{chord if chord != j else (j + 1) % pops}")
+
+    links = "".join(
+        f"link k{i} {{ from = {ends(i)[0]} to = {ends(i)[1]} ready = "
+        f"{start + timedelta(days=i // 2)} capacity = {i % 7 + 1} x 400 Gbps }}\n"
+        for i in range(n)
+    )
+    flows = "".join(
+        f"flow f{i} {{ from = s to = q{(i * 37) % pops} rate {{ 2026-02-01: {i + 1} Gbps "
+        f"2026-08-01: {2 * i + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
+        for i in range(20)
+    )
+    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
+    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
+    head = HEAD.replace("2027-12-31", "2029-12-31")
+    return (
+        head
+        + site
+        + lot
+        + "".join(f"pop q{i} {{ country = NO }}\n" for i in range(pops))
+        + links
+        + flows
+    )
+
+
 def errors_one_line(n: int) -> str:
     """n syntax errors on one line."""
     return " ".join(f"site s{i} {{ @ }}" for i in range(n)) + "\n"
@@ -141,6 +177,7 @@ CASES: dict[str, Case] = {
         Case("many_halls", many_halls, "plan", "resolve/engine"),
         Case("many_links", many_links, "plan", "engine"),
         Case("links_readied", links_readied, "plan", "engine"),
+        Case("links_chain", links_chain, "plan", "engine"),
         Case("errors_one_line", errors_one_line, "validate", "front"),
         Case("non_ascii", non_ascii, "validate", "front"),
         Case("non_ascii_one_line", non_ascii_one_line, "validate", "front"),
