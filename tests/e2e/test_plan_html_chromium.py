@@ -113,10 +113,16 @@ def test_svg_charts_drawn_in_the_dom(page: Page) -> None:
     # power chart of each of the example's 5 sites (narvik, glomfjord, loughton, stargate_uk,
     # sines)
     assert [c["kind"] for c in charts] == ["gpus", "lots", "links"] + ["power"] * 5
+    column = page.evaluate(
+        "(() => { const main = document.querySelector('main'), css = getComputedStyle(main);"
+        " return main.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight);"
+        " })()"
+    )
+    assert column == 1144  # the column: main's max-width 1200 px less 2 x 28 px of padding
     for chart in charts:
         assert chart["ns"] == "http://www.w3.org/2000/svg", chart["kind"]
         assert chart["width"] > 300 and chart["height"] > 100, chart
-        assert chart["width"] <= WIDTH, chart  # fits the laptop's screen: no sideways scroll
+        assert chart["width"] == column, chart  # scaled to the column by its viewBox
         assert chart["marks"] > 10, chart
     # the power charts' titles name their sites in the order of the plan's sites
     sites = [re.search(r"Power at (\w+)", c["text"]) for c in charts[3:]]

@@ -23,10 +23,16 @@ from capplan.report import LinkRow, LotReport, PlanReport, SiteReport, TimelineR
 
 Spec = dict[str, Any]
 
-WIDTH = 640
+WIDTH = 960
+"""Every chart's whole width (px, axes and legend included: `autosize` fits the plot into
+it), so the charts of a page line up; the page scales each SVG to its column by its
+viewBox (1144 px on a laptop, about 700 on A4), so text stays near its drawn size."""
 HEIGHT = 240
+"""Height of a power or GPU chart's plot area (px)."""
 LOT_ROW = 18
 """Height of one lot's row in the lot timeline (px)."""
+LINK_AXIS = 60
+"""Room left of a link panel for its Gbps axis (px), so a panel and its axis fill about WIDTH."""
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 """vl-convert measures text with the Liberation Sans it embeds (metric-compatible with
@@ -63,6 +69,7 @@ def _base(title: str, height: int = HEIGHT) -> Spec:
         "title": {"text": title, "anchor": "start"},
         "width": WIDTH,
         "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "background": "white",
         "config": {
             # no ARIA labels in the SVG: Vega formats their dates in the machine's time
@@ -375,7 +382,7 @@ def links_chart(report: PlanReport, links: list[LinkRow], scope: str) -> Spec:
     """Per link, its load (worse direction) against its capacity over time, one panel each."""
     values = [point for link in links for point in link_points(link, report)]
     spec = _base(f"Link load against capacity ({scope}, Gbps)")
-    del spec["width"], spec["height"]
+    del spec["width"], spec["height"], spec["autosize"]  # a facet cannot be fitted: sized here
     spec["data"] = {"values": values}
     spec["facet"] = {
         "row": {
@@ -387,7 +394,7 @@ def links_chart(report: PlanReport, links: list[LinkRow], scope: str) -> Spec:
     }
     spec["resolve"] = {"scale": {"y": "independent"}}
     spec["spec"] = {
-        "width": WIDTH,
+        "width": WIDTH - LINK_AXIS,
         "height": 80,
         "mark": {"type": "line", "interpolate": "step-after"},
         "encoding": {
