@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -156,18 +157,30 @@ def _env(shims: Path) -> dict[str, str]:
     return env
 
 
-def _shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    assert not INSTALLS.search(command), f"`{command}` installs packages: mark it not run"
-    return subprocess.run(
-        ["bash", "-c", command],
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a process group, stdout and stderr together; on a timeout end the whole group."""
+    with subprocess.Popen(
+        args,
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=TIMEOUT,
-    )
+        start_new_session=True,
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(args, process.returncode, output)
+
+
+def _shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    assert not INSTALLS.search(command), f"`{command}` installs packages: mark it not run"
+    return _run(["bash", "-c", command], cwd, env)
 
 
 def _expected_exit(command: str) -> int:
@@ -248,16 +261,7 @@ def _run_python(block: Block, cwd: Path, env: dict[str, str]) -> None:
     assert not INSTALLS.search(block.body), f"{block.id} installs packages: mark it not run"
     script = cwd / "docs_example.py"
     script.write_text(block.body, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    result = _run([sys.executable, str(script)], cwd, env)
     assert result.returncode == 0, f"{block.id} exited {result.returncode}\n{result.stdout}"
 
 
