@@ -39,8 +39,8 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
                     )
                 )
             continue
-        source = site.source_of(member)
         spec = schema.get(member.name)
+        source = member.source or site.source
         if spec is None:
             span = Span(source, member.name_start, member.name_end)
             ctx.diagnostics.add(unknown_attribute(member.name, span, kind, schema))
@@ -62,7 +62,8 @@ def members(ctx: Context, site: DeclSite, kind: str) -> Members:
                 )
             )
             continue
-        if not _shape_ok(ctx, member, spec, source):
+        if not (spec.map_ok if isinstance(member, ast.MapMember) else spec.value_ok):
+            _wrong_shape(ctx, member, source)
             continue
         seen[member.name] = member
     for name, spec in schema.items():
@@ -92,20 +93,16 @@ def unknown_attribute(name: str, span: Span, kind: str, schema: dict[str, AttrSp
     )
 
 
-def _shape_ok(
-    ctx: Context, member: ast.Attribute | ast.MapMember, spec: AttrSpec, source: SourceFile
-) -> bool:
-    if isinstance(member, ast.MapMember) and not spec.map_ok:
+def _wrong_shape(ctx: Context, member: ast.Attribute | ast.MapMember, source: SourceFile) -> None:
+    """E205: a map where the attribute takes one value, or a value where it takes a map."""
+    if isinstance(member, ast.MapMember):
         summary = f"`{member.name}` takes a single value, not a map"
         fix = f"write `{member.name} = <value>`"
-    elif isinstance(member, ast.Attribute) and not spec.value_ok:
+    else:
         summary = f"`{member.name}` is a map"
         fix = f'write `{member.name} {{ "key": "value" }}`'
-    else:
-        return True
     span = Span(source, member.start, member.end)
     ctx.diagnostics.add(error(Code.E205, summary, span, suggestions=(fix,)))
-    return False
 
 
 def missing(ctx: Context, site: DeclSite, kind: str, name: str, why: str = "") -> None:
@@ -125,11 +122,12 @@ def common(ctx: Context, site: DeclSite, found: Members) -> Common:
     """Name, spans, `description` and `labels`: what every block has."""
     description = found.get("description")
     labels = found.get("labels")
+    source = site.source
     return Common(
         name=site.node.name,
         span=site.span(),
         name_span=site.name_span(),
-        attr_spans={name: Span(site.source_of(m), m.start, m.end) for name, m in found.items()},
+        attr_spans={name: Span(m.source or source, m.start, m.end) for name, m in found.items()},
         description=(
             ctx.reader.string(description.value, site.source_of(description))
             if isinstance(description, ast.Attribute)

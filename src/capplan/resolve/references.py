@@ -31,9 +31,11 @@ def ref(
     if found is None:
         return None
     reference, source = found
-    span = Span(source, reference.start, reference.end)
     head = reference.parts[0]
     target = ctx.decls.get(head)
+    if target is not None and target.kind in kinds and len(reference.parts) == 1:
+        return head, None  # the common case: a plain name of the right kind
+    span = Span(source, reference.start, reference.end)
     plain = target is not None and (len(reference.parts) == 1 or allow_hall)
     hall_of = None if plain or "site" not in kinds else _hall_named(ctx, reference, allow_hall)
     if hall_of is not None:
