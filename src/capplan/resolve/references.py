@@ -88,14 +88,12 @@ def ref(
         return None
     hall = reference.parts[1]
     built = ctx.get(head, Site)
-    halls = built.halls if built is not None else {}
+    if built is not None and hall in built.halls:
+        return head, hall
     hall_names = [m.name for m in target.node.members if isinstance(m, ast.Decl)]
     if hall not in hall_names:
         ctx.diagnostics.add(no_such_hall(head, hall, hall_names, span, target.name_span()))
-        return None
-    if hall not in halls:
-        return None  # the hall itself had errors, already reported
-    return head, hall
+    return None  # else the hall itself had errors, already reported
 
 
 def no_such_hall(
