@@ -138,6 +138,26 @@ def links_chain(n: int) -> str:
     )
 
 
+def many_flows(n: int) -> str:
+    """n flows over 40 links and 20 pops, each starting on its own day (up to 700 change
+    days), a third protected: many overloaded days, each explained by a cut."""
+    pops = "".join(f"pop q{i} {{ country = NO }}\n" for i in range(20))
+    links = "".join(
+        f"link k{i} {{ from = {'s' if i % 2 else f'q{(i + 1) % 20}'} to = q{i % 20} "
+        f"capacity = {i % 7 + 1} x 400 Gbps }}\n"
+        for i in range(40)
+    )
+    start = date(2026, 1, 1)
+    flows = "".join(
+        f"flow f{i} {{ from = s to = q{i % 20} rate {{ {start + timedelta(days=i % 700)}: "
+        f"{i % 50 + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
+        for i in range(n)
+    )
+    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
+    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
+    return HEAD.replace("2027-12-31", "2029-12-31") + site + lot + pops + links + flows
+
+
 def errors_one_line(n: int) -> str:
     """n syntax errors on one line."""
     return " ".join(f"site s{i} {{ @ }}" for i in range(n)) + "\n"
@@ -178,6 +198,7 @@ CASES: dict[str, Case] = {
         Case("many_links", many_links, "plan", "engine"),
         Case("links_readied", links_readied, "plan", "engine"),
         Case("links_chain", links_chain, "plan", "engine"),
+        Case("many_flows", many_flows, "plan", "engine"),
         Case("errors_one_line", errors_one_line, "validate", "front"),
         Case("non_ascii", non_ascii, "validate", "front"),
         Case("non_ascii_one_line", non_ascii_one_line, "validate", "front"),
