@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -93,6 +94,26 @@ def test_lot_timeline_runs_from_arrival_to_go_live(report) -> None:  # type: ign
         "2026-03-02",
         "arrival to go-live",
     )
+
+
+def _plan_label(spec: dict) -> dict:  # type: ignore[type-arg]
+    return next(layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "text")
+
+
+def test_plan_date_label_sits_above_the_plot(report) -> None:  # type: ignore[no-untyped-def]
+    """Above the plot, in the gap under the title, no line can run through it (stargate_uk's
+    25 MW envelope is the top of its plot: the label used to sit on it)."""
+    stargate = next(s for s in report.sites if s.name == "stargate_uk")
+    spec = specs.power_chart(report, stargate)
+    label = _plan_label(spec)
+    assert (label["baseline"], label["y"]) == ("bottom", -3)  # its foot 3 px above the plot
+    assert spec["title"]["offset"] == specs.TITLE_GAP >= 3 + 11  # room for an 11 px label
+    # the horizon is 2025-09-01 .. 2027-06-30, 667 days; its last quarter starts after
+    # day 667 x 3/4 = 500.25 (2027-01-14). as_of 2026-01-15 is day 136: right of the rule
+    assert (label["align"], label["dx"]) == ("left", 3)
+    # 2027-06-01 is day 638: left of the rule, so the label does not run off the chart
+    late = report.model_copy(update={"as_of": date(2027, 6, 1)})
+    assert (_plan_label(specs.lots_chart(late, late.lots, "fleet"))["align"]) == "right"
 
 
 def test_steps_are_drawn_as_vertical_and_horizontal_segments(report) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,8 @@ HEIGHT = 240
 """Height of a power or GPU chart's plot area (px)."""
 LOT_ROW = 18
 """Height of one lot's row in the lot timeline (px)."""
+TITLE_GAP = 16
+"""Space between a chart's title and its plot (px): the plan date's label sits there."""
 LINK_AXIS = 60
 """Room left of a link panel for its Gbps axis (px), so a panel and its axis fill about WIDTH."""
 
@@ -66,7 +68,7 @@ def _time_axis(report: PlanReport, field: str = "date") -> Spec:
 def _base(title: str, height: int = HEIGHT) -> Spec:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": title, "anchor": "start"},
+        "title": {"text": title, "anchor": "start", "offset": TITLE_GAP},
         "width": WIDTH,
         "height": height,
         "autosize": {"type": "fit-x", "contains": "padding"},
@@ -89,21 +91,38 @@ def plan_day(report: PlanReport) -> date | None:
 
 
 def _plan_rule(report: PlanReport) -> list[Spec]:
-    """A dashed rule at the plan date, labelled with it (not the viewer's 'today')."""
+    """A dashed rule at the plan date, labelled with it (not the viewer's 'today').
+
+    The label sits above the plot, in the band between the title and the plot
+    (`TITLE_GAP`), where no line or bar is drawn; right of the rule, or left of it when
+    the date is in the last quarter of the horizon, so it stays inside the chart."""
     day = plan_day(report)
     if day is None:
         return []
     data = {"values": [{"date": _day(day), "label": f"plan date {day}"}]}
     x = {"field": "date", "type": "temporal", "scale": {"type": "utc"}}
+    late = (day - report.start) * 4 > (report.end - report.start) * 3
     return [
-        {
+        {  # from the plot's foot up beside its label, so the label reads as the rule's
             "data": data,
-            "mark": {"type": "rule", "color": GREY, "strokeDash": [2, 2]},
+            "mark": {
+                "type": "rule",
+                "color": GREY,
+                "strokeDash": [2, 2],
+                "y": 4 - TITLE_GAP,
+                "y2": {"expr": "height"},
+            },
             "encoding": {"x": x},
         },
         {
             "data": data,
-            "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "y": 2},
+            "mark": {
+                "type": "text",
+                "align": "right" if late else "left",
+                "baseline": "bottom",
+                "dx": -3 if late else 3,
+                "y": -3,
+            },
             "encoding": {"x": x, "text": {"field": "label"}, "color": {"value": GREY}},
         },
     ]
