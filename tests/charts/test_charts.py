@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from capplan import api
-from capplan.charts import specs
+from capplan.charts import mermaid, specs
 from capplan.charts.svg import spec_svg, spec_text
 from capplan.report import build_report
 from tests.e2e.harness import REPO, run_capplan
@@ -94,6 +94,28 @@ def test_lot_timeline_runs_from_arrival_to_go_live(report) -> None:  # type: ign
         "2026-03-02",
         "arrival to go-live",
     )
+
+
+def test_no_reserve_draws_one_envelope_line_named_for_both(report) -> None:  # type: ignore[no-untyped-def]
+    """sines has no reserve: its usable envelope is its envelope, and a second line on it
+    would hide the first exactly, so one line is drawn and the legend says it is both."""
+    sines = next(s for s in report.sites if s.name == "sines")
+    assert sines.reserve == 0
+    spec = specs.power_chart(report, sines)
+    points = _layer(spec, 0)
+    assert sorted({p["series"] for p in points}) == [
+        "facility power (IT x PUE)",
+        "grid envelope = usable (no reserve)",
+    ]
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == [specs.BLUE, specs.GREY]
+    assert max(p["mw"] for p in points if p["series"].startswith("grid")) == 30.0  # 30 MW grid
+    # narvik keeps 5 %: its three lines, the usable one 5 % under the envelope
+    narvik = next(s for s in report.sites if s.name == "narvik")
+    assert specs.power_names(narvik)[1:] == ["grid envelope", "usable envelope (reserve 5%)"]
+    # and the Mermaid form on stdout: two lines, the caption naming the grey one as both
+    text = mermaid.power(report, sines)
+    assert text.count("\n    line [") == 2 and '"#1f77b4, #7f7f7f"' in text
+    assert "grid envelope = usable (no reserve) #7f7f7f;" in mermaid.power_caption(report, sines)
 
 
 def _plan_label(spec: dict) -> dict:  # type: ignore[type-arg]

@@ -65,7 +65,7 @@ def site_charts(report: PlanReport) -> list[Chart]:
             f"Power at {site.name}",
             specs.power_chart(report, site),
             text=mermaid.power(report, site),
-            note=mermaid.power_caption(report),
+            note=mermaid.power_caption(report, site),
         )
     ]
     return charts + _shared(report, scope)
@@ -84,7 +84,7 @@ def fleet_charts(report: PlanReport, site_folders: Mapping[str, str]) -> list[Ch
                 specs.power_chart(report, site),
                 file,
                 text=mermaid.power(report, site),
-                note=mermaid.power_caption(report),
+                note=mermaid.power_caption(report, site),
             )
         )
     return charts

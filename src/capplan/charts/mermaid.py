@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+from capplan.charts import specs
 from capplan.model.rules import value_in_force
 from capplan.numbers import count
 from capplan.report import LotReport, PlanReport, SiteReport, TimelineRow
@@ -71,16 +72,17 @@ def sample_days(start: date, end: date) -> list[date]:
 def power(report: PlanReport, site: SiteReport) -> str:
     """xychart-beta of a site's facility power, envelope and usable envelope (MW)."""
     days = sample_days(report.start, report.end)
-    series: list[list[float]] = [[], [], []]
+    drawn = len(specs.power_names(site))  # no usable line where it is the envelope
+    series: list[list[float]] = [[] for _ in range(drawn)]
     rows: list[TimelineRow | None] = list(site.timeline)
     row_days = [row.day for row in site.timeline]
     for day in days:
         row = value_in_force(row_days, rows, day, None)
         values = (row.facility_mw, row.envelope_mw, row.usable_mw) if row else (0.0, 0.0, 0.0)
-        for line, value in zip(series, values, strict=True):
+        for line, value in zip(series, values, strict=False):
             line.append(value)
     top = nice_ceiling(max(max(line) for line in series))
-    palette = ", ".join(PALETTE)
+    palette = ", ".join(PALETTE[:drawn])
     lines = [
         '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "' + palette + '"}}}}%%',
         "xychart-beta",
@@ -92,9 +94,10 @@ def power(report: PlanReport, site: SiteReport) -> str:
     return "\n".join(lines)
 
 
-def power_caption(report: PlanReport) -> str:
+def power_caption(report: PlanReport, site: SiteReport) -> str:
     """What the power chart's colours are (Mermaid's xychart draws no legend)."""
-    named = ", ".join(f"{name} {colour}" for name, colour in zip(NAMES, PALETTE, strict=True))
+    names = (NAMES[0], specs.ENVELOPE_IS_USABLE) if specs.no_reserve(site) else NAMES
+    named = ", ".join(f"{name} {colour}" for name, colour in zip(names, PALETTE, strict=False))
     return f"Lines: {named}; levels sampled on {SAMPLES} evenly spaced days from {report.start} to {report.end}."
 
 

@@ -135,23 +135,41 @@ def _hold_to_end(rows: list[TimelineRow], end: date) -> list[TimelineRow]:
     return rows
 
 
+FACILITY = "facility power (IT x PUE)"
+ENVELOPE = "grid envelope"
+ENVELOPE_IS_USABLE = "grid envelope = usable (no reserve)"
+
+
+def no_reserve(site: SiteReport) -> bool:
+    """Whether the usable envelope is the grid envelope on every day (a 0 % reserve): then
+    one line is drawn for both, since the usable one would hide the other exactly."""
+    return all(row.usable_mw == row.envelope_mw for row in site.timeline)
+
+
+def power_names(site: SiteReport) -> list[str]:
+    """The power chart's series, as its legend names them."""
+    if no_reserve(site):
+        return [FACILITY, ENVELOPE_IS_USABLE]
+    return [FACILITY, ENVELOPE, f"usable envelope (reserve {site.reserve * 100:g}%)"]
+
+
 def power_series(site: SiteReport, end: date) -> list[dict[str, Any]]:
-    """The points of a site's power chart: facility power, envelope, usable envelope."""
-    usable = f"usable envelope (reserve {site.reserve * 100:g}%)"
+    """The points of a site's power chart: facility power, envelope, usable envelope (one
+    line for both envelopes where there is no reserve)."""
+    names = power_names(site)
     points: list[dict[str, Any]] = []
     for row in _hold_to_end(site.timeline, end):
+        levels = (row.facility_mw, row.envelope_mw, row.usable_mw)
         points += [
-            {"date": _day(row.day), "series": "facility power (IT x PUE)", "mw": row.facility_mw},
-            {"date": _day(row.day), "series": "grid envelope", "mw": row.envelope_mw},
-            {"date": _day(row.day), "series": usable, "mw": row.usable_mw},
+            {"date": _day(row.day), "series": name, "mw": mw}
+            for name, mw in zip(names, levels, strict=False)
         ]
     return points
 
 
 def power_chart(report: PlanReport, site: SiteReport) -> Spec:
     """Facility power against the grid envelope and the usable (reserve-adjusted) envelope."""
-    usable = f"usable envelope (reserve {site.reserve * 100:g}%)"
-    series = ["facility power (IT x PUE)", "grid envelope", usable]
+    series = power_names(site)
     lines = {
         "data": {"values": power_series(site, report.end)},
         "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
@@ -166,13 +184,13 @@ def power_chart(report: PlanReport, site: SiteReport) -> Spec:
             "color": {
                 "field": "series",
                 "type": "nominal",
-                "scale": {"domain": series, "range": [BLUE, GREY, ORANGE]},
+                "scale": {"domain": series, "range": [BLUE, GREY, ORANGE][: len(series)]},
                 "sort": series,
             },
             "strokeDash": {
                 "field": "series",
                 "type": "nominal",
-                "scale": {"domain": series, "range": [[1, 0], [6, 3], [2, 2]]},
+                "scale": {"domain": series, "range": [[1, 0], [6, 3], [2, 2]][: len(series)]},
                 "sort": series,
             },
         },
