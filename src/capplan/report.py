@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from capplan.api import Planned
 from capplan.cost.report import CostReport, build_cost_report
 from capplan.model.addr import HallAddr
-from capplan.model.decls import HallCooling, Model, Site
+from capplan.model.decls import HallCooling, Lot, Model, Site
 from capplan.model.rules import Cause, level_at, main_cause, step_at, steps_on
 from capplan.schedule import Level, Schedule
 
@@ -184,13 +184,12 @@ def site_timeline(model: Model, schedule: Schedule, site: Site) -> list[Timeline
     ]
 
 
-def hall_use(model: Model, schedule: Schedule, site: Site) -> list[HallRow]:
-    """Each hall of `site` on the plan end: racks live against positions and hall power."""
+def hall_use(model: Model, schedule: Schedule, site: Site, lots: list[Lot]) -> list[HallRow]:
+    """Each hall of `site` (whose lots are `lots`) on the plan end: racks live against
+    positions and hall power."""
     racks: dict[str, int] = dict.fromkeys(site.halls, 0)
     it_w: dict[str, Decimal] = dict.fromkeys(site.halls, Decimal(0))
-    for lot in model.lots.values():
-        if lot.site != site.name:
-            continue
+    for lot in lots:
         rack_power = model.rack_types[lot.rack_type].power
         for part in schedule.lots[lot.name].parts:
             name = HallAddr.parse(part.hall).hall
@@ -359,13 +358,13 @@ def _finite(value: float) -> float | None:
 def build_report(planned: Planned, at: date | None = None) -> PlanReport:
     model, schedule = planned.model, planned.schedule
     sites = []
+    lots_at: dict[str, list[Lot]] = {}
+    for lot in model.lots.values():
+        lots_at.setdefault(lot.site, []).append(lot)
     for site in model.sites.values():
-        planned_racks = sum(lot.racks for lot in model.lots.values() if lot.site == site.name)
-        planned_gpus = sum(
-            lot.racks * model.rack_types[lot.rack_type].gpus
-            for lot in model.lots.values()
-            if lot.site == site.name
-        )
+        lots = lots_at.get(site.name, [])
+        planned_racks = sum(lot.racks for lot in lots)
+        planned_gpus = sum(lot.racks * model.rack_types[lot.rack_type].gpus for lot in lots)
         sites.append(
             SiteReport(
                 name=site.name,
@@ -376,7 +375,7 @@ def build_report(planned: Planned, at: date | None = None) -> PlanReport:
                 gpus_planned=planned_gpus,
                 gpus_live_at_end=schedule.gpus_live([site.name], model.end),
                 timeline=site_timeline(model, schedule, site),
-                hall_use=hall_use(model, schedule, site),
+                hall_use=hall_use(model, schedule, site, lots),
             )
         )
     idle = dict(schedule.idle_gpu_days)
