@@ -354,3 +354,28 @@ def test_absent_figures_read_a_dash_in_text(write_cap: WriteCap) -> None:
         "1,448,064",
         "- |",
     ]
+
+
+def test_a_horizon_to_9999_keeps_a_hundred_years_of_months_and_every_day_in_the_totals(
+    write_cap: WriteCap,
+) -> None:
+    long = BASE.replace("end = 2026-03-31", "end = 9999-12-31")
+    costs = costs_of(write_cap, long)
+    (site,) = costs.sites
+    # 1,200 calendar months from 2026-01: 2026-01 .. 2125-12; the series leaves out 2126-01 on.
+    assert len(site.months) == 1200
+    assert (site.months[0][0], site.months[-1][0]) == (date(2026, 1, 1), date(2125, 12, 1))
+    assert site.series_end == date(2126, 1, 1)
+    # Every day counts in the totals: 8 racks live from 2026-01-01 and 10 from 2026-02-01
+    # to 9999-12-31, each rack-day 2.4 MWh.
+    days = date(9999, 12, 31).toordinal() - date(2026, 1, 1).toordinal() + 1
+    assert costs.fleet.energy_mwh == (8 * days + 2 * (days - 31)) * RACK_DAY_MWH
+    # The series holds the first hundred years: 2026-01-01 .. 2125-12-31.
+    series = date(2126, 1, 1).toordinal() - date(2026, 1, 1).toordinal()
+    in_series = sum(figures.energy_mwh for _, figures in site.months)
+    assert in_series == (8 * series + 2 * (series - 31)) * RACK_DAY_MWH
+    run = run_capplan("plan", write_cap(long), "--format", "json")
+    (json_site,) = run.json()["plan"]["cost"]["sites"]
+    assert (len(json_site["monthly"]), json_site["monthly_ends"]) == (1200, "2126-01")
+    short = run_capplan("plan", write_cap(BASE), "--format", "json").json()
+    assert short["plan"]["cost"]["sites"][0]["monthly_ends"] is None

@@ -66,6 +66,8 @@ class SiteCostReport(_Row):
     totals: CostFigures
     idle_cost: dict[Cause, float | None]  # carrying cost by wait cause
     monthly: list[MonthCost]
+    # The first month the series leaves out (it covers 1,200 months); null when it is whole.
+    monthly_ends: str | None
 
 
 class CommitmentCostRow(_Row):
@@ -129,6 +131,7 @@ def cost_report(costs: Costs, model: Model) -> CostReport:
                 totals=cost_figures(site.total),
                 idle_cost=idle_amounts(site.idle),
                 monthly=[month_cost(day, f) for day, f in site.months],
+                monthly_ends=None if site.series_end is None else f"{site.series_end:%Y-%m}",
             )
             for site in costs.sites
         ],
