@@ -118,6 +118,22 @@ def test_no_reserve_draws_one_envelope_line_named_for_both(report) -> None:  # t
     assert "grid envelope = usable (no reserve) #7f7f7f;" in mermaid.power_caption(report, sines)
 
 
+def test_axes_end_on_a_round_value_above_the_peak(report) -> None:  # type: ignore[no-untyped-def]
+    # the peak plus 5 %, up to the next 1-2-2.5-5 step of at most ten steps:
+    assert specs.axis_top(520) == 600  # 546 over steps of 100: 5.46, up to 6 steps
+    assert specs.axis_top(30) == 35  # 31.5 over steps of 5: 6.3, up to 7 (30 would be the edge)
+    assert specs.axis_top(15) == 16  # 15.75 over steps of 2: 7.9, up to 8
+    assert specs.axis_top(25) == 30  # 26.25 over steps of 5: 5.25, up to 6
+    assert specs.axis_top(0) == 1
+    sines = next(s for s in report.sites if s.name == "sines")  # 30 MW envelope
+    y = specs.power_chart(report, sines)["layer"][0]["encoding"]["y"]["scale"]
+    assert y == {"domain": [0, 35.0], "nice": False}
+    # the fleet's 101,944 GPUs: 107,041 over steps of 20,000: 5.35, up to 6
+    gpus = specs.gpus_chart(report, "fleet")["layer"][0]["encoding"]["y"]["scale"]
+    assert gpus["domain"] == [0, 120_000]
+    assert 'y-axis "MW" 0 --> 35\n' in mermaid.power(report, sines)
+
+
 def _plan_label(spec: dict) -> dict:  # type: ignore[type-arg]
     return next(layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "text")
 

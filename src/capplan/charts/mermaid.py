@@ -7,15 +7,14 @@ the old ones lie:
 - the power chart samples the levels on evenly spaced days over the horizon, on a
   numeric axis of years, so uneven dates are not spaced evenly and a step is a
   near-vertical rise (one sampling interval wide), never a slope between two dates;
-- its y axis ends at the next round value above the peak (600 for 520 MW), not a
-  power of ten; the usable (reserve-adjusted) envelope is drawn; the series are named
+- its y axis ends at a round value above the peak (`specs.axis_top`: 600 for 520 MW),
+  not a power of ten; the usable (reserve-adjusted) envelope is drawn; the series are named
   in a caption by colour (xychart has no legend), so no labels overlap;
 - the Gantt turns Mermaid's "today" marker off and marks the plan date instead.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 from capplan.charts import specs
@@ -27,18 +26,6 @@ SAMPLES = 200
 """Evenly spaced days per power line: a step is at most 1/200 of the axis wide."""
 PALETTE = ("#1f77b4", "#7f7f7f", "#ff7f0e")
 NAMES = ("facility power", "grid envelope", "usable envelope")
-
-
-def nice_ceiling(peak: float) -> float:
-    """The next value above `peak` on a 1-2-2.5-5 grid of at most ten steps (520 -> 600)."""
-    if peak <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(peak))
-    for factor in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0):
-        step = factor * magnitude
-        if peak / step <= 10:
-            return float(math.ceil(peak / step - 1e-9) * step)
-    return float(math.ceil(peak / magnitude) * magnitude)  # pragma: no cover
 
 
 def safe(text: str) -> str:
@@ -81,7 +68,7 @@ def power(report: PlanReport, site: SiteReport) -> str:
         values = (row.facility_mw, row.envelope_mw, row.usable_mw) if row else (0.0, 0.0, 0.0)
         for line, value in zip(series, values, strict=False):
             line.append(value)
-    top = nice_ceiling(max(max(line) for line in series))
+    top = specs.axis_top(max(max(line) for line in series))
     palette = ", ".join(PALETTE[:drawn])
     lines = [
         '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "' + palette + '"}}}}%%',

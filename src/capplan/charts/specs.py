@@ -15,6 +15,7 @@ that make the charts honest are made here once:
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,30 @@ BLUE, GREY, ORANGE, RED, GREEN, LIGHT = (
     "#2ca02c",
     "#aec7e8",
 )
+
+
+HEADROOM = 1.05
+"""An axis ends at least 5 % above its peak, so a line at the peak (an envelope) is
+never drawn on the plot's top edge."""
+
+
+def axis_top(peak: float) -> float:
+    """The next value on a 1-2-2.5-5 grid of at most ten steps at or above `peak` plus
+    `HEADROOM` (520 -> 546 -> 600; 30 -> 31.5 -> 35)."""
+    if peak <= 0:
+        return 1.0
+    high = peak * HEADROOM
+    magnitude = 10 ** math.floor(math.log10(high))
+    for factor in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0):
+        step = factor * magnitude
+        if high / step <= 10:
+            return float(math.ceil(high / step - 1e-9) * step)
+    return float(math.ceil(high / magnitude) * magnitude)  # pragma: no cover
+
+
+def _y_scale(peak: float) -> Spec:
+    """From zero to `axis_top` of the peak (Vega's own `nice` can end on the peak)."""
+    return {"domain": [0, axis_top(peak)], "nice": False}
 
 
 def _day(value: date) -> str:
@@ -170,8 +195,9 @@ def power_series(site: SiteReport, end: date) -> list[dict[str, Any]]:
 def power_chart(report: PlanReport, site: SiteReport) -> Spec:
     """Facility power against the grid envelope and the usable (reserve-adjusted) envelope."""
     series = power_names(site)
+    points = power_series(site, report.end)
     lines = {
-        "data": {"values": power_series(site, report.end)},
+        "data": {"values": points},
         "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
         "encoding": {
             "x": _time_axis(report),
@@ -179,7 +205,7 @@ def power_chart(report: PlanReport, site: SiteReport) -> Spec:
                 "field": "mw",
                 "type": "quantitative",
                 "title": "MW",
-                "scale": {"zero": True, "nice": True},
+                "scale": _y_scale(max((p["mw"] for p in points), default=0.0)),
             },
             "color": {
                 "field": "series",
@@ -253,12 +279,13 @@ def gpus_chart(report: PlanReport, scope: str) -> Spec:
     """GPUs live (area) against each commitment's required level (steps); due dates as
     points, red where the GPUs live in the commitment's scope fall short."""
     x = _time_axis(report)
-    y = {"type": "quantitative", "title": "GPUs", "scale": {"zero": True, "nice": True}}
+    levels = gpu_levels(report)
+    peak = max([g for _, g in levels] + [row.required for row in report.commitments], default=0)
+    y = {"type": "quantitative", "title": "GPUs", "scale": _y_scale(peak)}
     live = {
         "data": {
             "values": [
-                {"date": _day(d), "gpus": g, "series": f"GPUs live ({scope})"}
-                for d, g in gpu_levels(report)
+                {"date": _day(d), "gpus": g, "series": f"GPUs live ({scope})"} for d, g in levels
             ]
         },
         "mark": {
