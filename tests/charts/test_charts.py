@@ -56,19 +56,36 @@ def test_power_steps_are_the_plan_json_envelope(report, plan_json) -> None:  # t
 
 def test_commitment_levels_at_their_dates(report, plan_json) -> None:  # type: ignore[no-untyped-def]
     spec = specs.gpus_chart(report, "fleet")
-    steps = _layer(spec, 1)
-    points = _layer(spec, 2)
+    # the live area, its edge, the required steps, the stems, the due-date points, the plan date
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["area", "line", "line", "rule", "point", "rule", "text"]
+    steps = _layer(spec, 2)
+    stems = spec["layer"][3]
+    points = _layer(spec, 4)
+    series = specs.commitment_series(report)
     for row in plan_json["commitments"]:
-        assert {
-            "date": row["day"],
-            "commitment": row["commitment"],
-            "gpus": row["required"],
-        } in steps
+        step = {"date": row["day"], "series": series[row["commitment"]], "gpus": row["required"]}
+        assert step in steps
         point = next(
             p for p in points if (p["date"], p["commitment"]) == (row["day"], row["commitment"])
         )
-        assert point["live"] == row["live"]
+        assert point["live"] == row["live"] and point["required"] == row["required"]
         assert point["on the date"] == ("met" if row["met"] else "short")
+    # the stem of each point runs from the level required to the GPUs live in its scope
+    assert stems["data"]["values"] is points
+    assert (stems["encoding"]["y"]["field"], stems["encoding"]["y2"]["field"]) == (
+        "required",
+        "live",
+    )
+    # openai_narvik and openai_stargate_uk both require 8,000 GPUs from 2026-03-31: one line,
+    # named for both, since the second would hide the first exactly
+    shared = "openai_narvik, openai_stargate_uk"
+    assert series["openai_narvik"] == series["openai_stargate_uk"] == shared
+    assert [(p["date"], p["gpus"]) for p in steps if p["series"] == shared] == [
+        ("2026-03-31", 8000),
+        ("2027-06-30", 8000),
+    ]
+    assert len({p["series"] for p in steps}) == 6  # the example's 7 commitments on 6 lines
     live = _layer(spec, 0)
     # the fleet holds 101,944 GPUs live from its last go-live to the plan end
     assert live[-1] == {"date": "2027-06-30", "gpus": 101_944, "series": "GPUs live (fleet)"}

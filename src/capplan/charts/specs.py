@@ -259,62 +259,135 @@ def commitment_points(report: PlanReport) -> list[dict[str, Any]]:
     ]
 
 
-def commitment_steps(report: PlanReport) -> list[dict[str, Any]]:
-    """Each commitment's required level as a step line (0 before its first date, then each
-    level from its date to the next, the last to the plan end)."""
-    by_name: dict[str, list[tuple[date, int]]] = {}
+COMMITMENT_COLOURS = [
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#1b9e77",
+    "#e6ab02",
+    "#666666",
+    "#a6761d",
+    "#17becf",
+]
+"""The commitments' lines: dark enough on the light GPUs-live area, and none the blue of
+that area nor the green and red of met and short (Vega repeats them past eight)."""
+
+
+def commitment_series(report: PlanReport) -> dict[str, str]:
+    """Each commitment's line name in the legend: commitments with the same required levels
+    on the same dates share one line named for all (a second would hide the first exactly)."""
+    levels: dict[str, list[tuple[date, int]]] = {}
     for row in report.commitments:
-        by_name.setdefault(row.commitment, []).append((row.day, row.required))
+        levels.setdefault(row.commitment, []).append((row.day, row.required))
+    groups: dict[tuple[tuple[date, int], ...], list[str]] = {}
+    for name, steps in levels.items():
+        groups.setdefault(tuple(sorted(steps)), []).append(name)
+    return {name: ", ".join(names) for names in groups.values() for name in names}
+
+
+def commitment_steps(report: PlanReport) -> list[dict[str, Any]]:
+    """Each commitment's required level as a step line from its first date (each level
+    from its date to the next, the last to the plan end); one line for commitments whose
+    levels are the same (`commitment_series`)."""
+    series = commitment_series(report)
+    by_series: dict[str, list[tuple[date, int]]] = {}
+    for row in report.commitments:
+        levels = by_series.setdefault(series[row.commitment], [])
+        if (row.day, row.required) not in levels:
+            levels.append((row.day, row.required))
     points: list[dict[str, Any]] = []
-    for name, levels in by_name.items():
+    for name, levels in by_series.items():
         levels.sort()
         for day, required in levels:
-            points.append({"date": _day(day), "commitment": name, "gpus": required})
+            points.append({"date": _day(day), "series": name, "gpus": required})
         if levels[-1][0] < report.end:
-            points.append({"date": _day(report.end), "commitment": name, "gpus": levels[-1][1]})
+            points.append({"date": _day(report.end), "series": name, "gpus": levels[-1][1]})
     return points
 
 
 def gpus_chart(report: PlanReport, scope: str) -> Spec:
-    """GPUs live (area) against each commitment's required level (steps); due dates as
-    points, red where the GPUs live in the commitment's scope fall short."""
+    """GPUs live (area) against each commitment's required level (steps); each due date as
+    a point at the GPUs live in the commitment's scope, on a stem from the level required
+    then, red where they fall short."""
     x = _time_axis(report)
+    t = {"field": "date", "type": "temporal", "scale": {"type": "utc"}}
     levels = gpu_levels(report)
     peak = max([g for _, g in levels] + [row.required for row in report.commitments], default=0)
     y = {"type": "quantitative", "title": "GPUs", "scale": _y_scale(peak)}
+    name = f"GPUs live ({scope})"
     live = {
-        "data": {
-            "values": [
-                {"date": _day(d), "gpus": g, "series": f"GPUs live ({scope})"} for d, g in levels
-            ]
+        "data": {"values": [{"date": _day(d), "gpus": g, "series": name} for d, g in levels]},
+        "mark": {"type": "area", "interpolate": "step-after", "fillOpacity": 0.7},
+        "encoding": {
+            "x": x,
+            "y": {**y, "field": "gpus"},
+            "fill": {
+                "field": "series",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": [name], "range": [LIGHT]},
+                "legend": {
+                    "symbolType": "square",
+                    "symbolStrokeColor": BLUE,
+                    "symbolStrokeWidth": 1,
+                    "symbolOpacity": 0.7,
+                },
+            },
         },
-        "mark": {
-            "type": "area",
-            "interpolate": "step-after",
-            "color": LIGHT,
-            "line": {"color": BLUE},
-        },
+    }
+    edge = {
+        "data": live["data"],
+        "mark": {"type": "line", "interpolate": "step-after", "color": BLUE},
         "encoding": {"x": x, "y": {**y, "field": "gpus"}},
     }
-    layers: list[Spec] = [live]
+    layers: list[Spec] = [live, edge]
     if report.commitments:
+        named = list(dict.fromkeys(commitment_series(report).values()))
         layers.append(
             {
                 "data": {"values": commitment_steps(report)},
-                "mark": {"type": "line", "interpolate": "step-after", "strokeDash": [6, 3]},
+                "mark": {
+                    "type": "line",
+                    "interpolate": "step-after",
+                    "strokeDash": [6, 3],
+                    "strokeWidth": 2,
+                },
                 "encoding": {
-                    "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+                    "x": t,
                     "y": {"field": "gpus", "type": "quantitative"},
-                    "color": {"field": "commitment", "type": "nominal", "title": "required by"},
+                    "color": {
+                        "field": "series",
+                        "type": "nominal",
+                        "title": "required by",
+                        "sort": named,
+                        "scale": {"domain": named, "range": COMMITMENT_COLOURS},
+                        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "columns": 4},
+                    },
+                },
+            }
+        )
+        points = commitment_points(report)
+        layers.append(
+            {
+                "data": {"values": points},
+                "mark": {"type": "rule", "strokeWidth": 1.5},
+                "encoding": {
+                    "x": t,
+                    "color": {  # a shortfall is red from the level down to the GPUs live
+                        "condition": {"test": "datum['on the date'] === 'short'", "value": RED},
+                        "value": "#333333",
+                    },
+                    "y": {"field": "required", "type": "quantitative"},
+                    "y2": {"field": "live"},
                 },
             }
         )
         layers.append(
             {
-                "data": {"values": commitment_points(report)},
+                "data": {"values": points},
                 "mark": {"type": "point", "filled": True, "size": 60, "opacity": 1},
                 "encoding": {
-                    "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+                    "x": t,
                     "y": {"field": "live", "type": "quantitative"},
                     "fill": {
                         "field": "on the date",
@@ -328,7 +401,7 @@ def gpus_chart(report: PlanReport, scope: str) -> Spec:
         )
     spec = _base(f"GPUs live ({scope}) against commitments")
     spec["layer"] = [*layers, *_plan_rule(report)]
-    spec["resolve"] = {"scale": {"color": "independent"}}
+    spec["resolve"] = {"scale": {"color": "independent", "fill": "independent"}}
     return spec
 
 
