@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from capplan.diagnostics import Diagnostic, Related, error, warning
 from capplan.diagnostics.codes import Code
@@ -21,7 +22,9 @@ from capplan.model.rules import (
     site_it_ceiling,
 )
 from capplan.numbers import format_apart, format_power
-from capplan.schedule import LotOutcome, Schedule
+
+if TYPE_CHECKING:  # `validate` runs E300 without scheduling: it need not import the engine
+    from capplan.schedule import LotOutcome, Schedule
 
 
 def check_power(model: Model, schedule: Schedule) -> Iterator[Diagnostic]:
