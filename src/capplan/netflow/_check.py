@@ -132,21 +132,19 @@ class Checker:
     def _solve_without(
         self, link_caps: FloatArray, intact: Check, demands: Demands, link: int
     ) -> Check:
-        """The LP without ``link``: λ alone if it fits, else the full optimum for its cuts.
+        """The LP without ``link``: λ alone if it fits, else also its optimum for the cuts
+        (one solve either way).
 
         A fitting loss keeps the intact loads (only its λ is ever read).
         """
         self._lp.update(arc_caps(link_caps), intact.rates)
         arcs = np.array([link, self.net.n_links + link], dtype=np.int64)
-        lam = self._lp.lam_without(arcs)
-        if lam <= 1 + TOLERANCE:
+        lam, lost = self._lp.congestion_without(arcs, 1 + TOLERANCE)
+        if lost is None:
             return Check(lam, False, (), intact.loads, intact.rates)
-        lost = self._lp.congestion_without(arcs)
-        cuts: tuple[Cut, ...] = ()
-        if lost.lam > 1 + TOLERANCE:
-            failed = link_caps.copy()
-            failed[link] = 0.0
-            cuts = tuple(violated_cuts(self.net, failed, demands, lost, TOLERANCE))
+        failed = link_caps.copy()
+        failed[link] = 0.0
+        cuts = tuple(violated_cuts(self.net, failed, demands, lost, TOLERANCE))
         return Check(lost.lam, False, cuts, lost.loads, intact.rates)
 
 

@@ -163,9 +163,9 @@ def _candidate_sides(
     sides: list[BoolArray] = []
     for length in (lp.duals, saturated.astype(np.float64)):
         graph = _length_graph(net, up, length)
-        sides.extend(_balls(dijkstra(graph, directed=True, indices=sources)))
-        sides.extend(~ball for ball in _balls(dijkstra(graph.T, directed=True, indices=sinks)))
-    stacked = np.concatenate(sides) if sides else np.zeros((0, net.n_nodes), dtype=bool)
+        sides.append(_balls(dijkstra(graph, directed=True, indices=sources), net.n_nodes))
+        sides.append(~_balls(dijkstra(graph.T, directed=True, indices=sinks), net.n_nodes))
+    stacked = np.concatenate(sides)
     stacked = np.concatenate([stacked, ~stacked])
     nontrivial = stacked.any(axis=1) & ~stacked.all(axis=1)
     return _unique_rows(stacked[nontrivial])
@@ -191,12 +191,16 @@ def _length_graph(net: Net, up: BoolArray, length: FloatArray) -> sp.csr_matrix:
     return graph
 
 
-def _balls(distances: FloatArray) -> list[BoolArray]:
-    """``{v : dist(v) ≤ r}`` for every finite distance value r of every row."""
-    balls = []
-    for row in np.atleast_2d(distances):
-        radii = np.unique(row[np.isfinite(row)])
-        balls.append(row[None, :] <= radii[:, None] * (1 + 1e-9) + 1e-300)
+def _balls(distances: FloatArray, n_nodes: int) -> BoolArray:
+    """``{v : dist(v) ≤ r}`` for every finite distance value r of every row, one ball a
+    row: row by row, radii ascending (all rows sorted at once, not one ``unique`` each)."""
+    rows = np.atleast_2d(distances).reshape(-1, n_nodes)
+    ordered = np.sort(rows, axis=1)
+    distinct = np.isfinite(ordered)
+    distinct[:, 1:] &= ordered[:, 1:] != ordered[:, :-1]
+    row, column = np.nonzero(distinct)
+    radii = ordered[row, column]
+    balls: BoolArray = rows[row] <= radii[:, None] * (1 + 1e-9) + 1e-300
     return balls
 
 

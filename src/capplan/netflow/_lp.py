@@ -308,19 +308,20 @@ class CongestionLP:
         self._pure.sync(self._caps, self._rhs)
         return self._read(self._pure, self._pure.solve(), self._member_caps, duals=True)
 
-    def congestion_without(self, arcs: IntArray) -> Congestion:
-        """λ* with ``arcs`` closed; they are reopened and the intact optimal basis restored."""
-        if self._empty:
-            return self._nothing()
-        with self._closed(arcs) as (instance, member_caps):
-            return self._read(instance, instance.solve(), member_caps, duals=True)
+    def congestion_without(self, arcs: IntArray, above: float) -> tuple[float, Congestion | None]:
+        """λ* with ``arcs`` closed, and the optimum's loads and duals if λ* exceeds
+        ``above`` (read from the same solve: a failing loss costs one solve, not two).
 
-    def lam_without(self, arcs: IntArray) -> float:
-        """λ* alone with ``arcs`` closed, as ``congestion_without`` finds it."""
+        ``arcs`` are reopened and the intact optimal basis restored after.
+        """
         if self._empty:
-            return 0.0
-        with self._closed(arcs) as (instance, _):
-            return float(instance.solve().col_value[0])
+            return 0.0, None
+        with self._closed(arcs) as (instance, member_caps):
+            solution = instance.solve()
+            lam = float(solution.col_value[0])
+            if lam <= above:
+                return lam, None
+            return lam, self._read(instance, solution, member_caps, duals=True)
 
     @contextmanager
     def _closed(self, arcs: IntArray) -> Iterator[tuple[_PathLP, FloatArray]]:
