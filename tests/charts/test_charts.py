@@ -94,12 +94,18 @@ def test_commitment_levels_at_their_dates(report, plan_json) -> None:  # type: i
 def test_link_chart_is_the_json_history(report, plan_json) -> None:  # type: ignore[no-untyped-def]
     link = plan_json["network"]["links"][0]
     spec = specs.links_chart(report, report.network.links, "fleet")
-    capacity = [
-        (p["date"], p["gbps"])
-        for p in spec["data"]["values"]
-        if p["link"] == link["link"] and p["series"] == "capacity"
-    ]
+    values = spec["data"]["values"]
+    mine = [p for p in values if p["link"] == link["link"]]
+    capacity = [(p["date"], p["gbps"]) for p in mine if p.get("series") == "capacity"]
     assert capacity[:-1] == [(h["day"], h["capacity_gbps"]) for h in link["history"]]
+    # the panel is headed by the JSON's peak utilisation, as the links table prints it
+    assert link["link"] == "glomfjord_oslo" and link["peak_utilisation"] == 0.291692  # 29.2 %
+    heading = "glomfjord_oslo: peak 29.2% of capacity on 2026-08-17"
+    assert {p["panel"] for p in mine} == {heading} and link["peak_day"] == "2026-08-17"
+    # its axis ends on axis_top of its 800 Gbps capacity: 840 over steps of 100 -> 900
+    assert [p["top"] for p in mine if "top" in p] == [900.0]
+    # the example's 8 links in two columns of 4 panels
+    assert spec["columns"] == 2 and len({p["panel"] for p in values}) == 8
 
 
 def test_lot_timeline_runs_from_arrival_to_go_live(report) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from capplan.model.rules import value_in_force
+from capplan.numbers import percent
 from capplan.report import LinkRow, LotReport, PlanReport, SiteReport, TimelineRow
 
 Spec = dict[str, Any]
@@ -34,6 +35,8 @@ LOT_ROW = 18
 """Height of one lot's row in the lot timeline (px)."""
 TITLE_GAP = 16
 """Space between a chart's title and its plot (px): the plan date's label sits there."""
+LINK_GAP = 24
+"""Space between two link panels side by side (px)."""
 LINK_AXIS = 60
 """Room left of a link panel for its Gbps axis (px), so a panel and its axis fill about WIDTH."""
 
@@ -41,6 +44,8 @@ FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 """vl-convert measures text with the Liberation Sans it embeds (metric-compatible with
 Arial), so the layout is the same on every machine; viewers fall back to Arial."""
 
+CAPACITY = "#444444"
+"""A link's capacity: a dark neutral line (red would read as trouble on a healthy link)."""
 BLUE, GREY, ORANGE, RED, GREEN, LIGHT = (
     "#1f77b4",
     "#7f7f7f",
@@ -496,52 +501,92 @@ def lots_chart(report: PlanReport, lots: list[LotReport], scope: str) -> Spec:
     return spec
 
 
+def link_panel(link: LinkRow) -> str:
+    """A link panel's heading: the link and its peak utilisation (the links table's figures)."""
+    if link.peak_day is None:
+        return link.link
+    return f"{link.link}: peak {percent(link.peak_utilisation)} of capacity on {link.peak_day}"
+
+
 def link_points(link: LinkRow, report: PlanReport) -> list[dict[str, Any]]:
     """A link's load and capacity on each day they change, held to the plan end."""
     points = []
     history = list(link.history)
     if history and history[-1].day < report.end:
         history.append(history[-1].model_copy(update={"day": report.end}))
+    panel = link_panel(link)
     for point in history:
-        points += [
-            {"date": _day(point.day), "link": link.link, "series": "load", "gbps": point.load_gbps},
-            {
-                "date": _day(point.day),
-                "link": link.link,
-                "series": "capacity",
-                "gbps": point.capacity_gbps,
-            },
-        ]
+        for series, gbps in (("load", point.load_gbps), ("capacity", point.capacity_gbps)):
+            points.append(
+                {
+                    "date": _day(point.day),
+                    "link": link.link,
+                    "panel": panel,
+                    "series": series,
+                    "gbps": gbps,
+                }
+            )
     return points
 
 
 def links_chart(report: PlanReport, links: list[LinkRow], scope: str) -> Spec:
-    """Per link, its load (worse direction) against its capacity over time, one panel each."""
-    values = [point for link in links for point in link_points(link, report)]
+    """Per link, its load (worse direction) against its capacity over time: one panel each,
+    two panels a row, headed by the link's peak utilisation."""
+    values = []
+    for link in links:
+        points = link_points(link, report)
+        top = axis_top(max((p["gbps"] for p in points), default=0.0))
+        # the panel's axis top (no line: it makes the panel's independent y scale reach it)
+        values += [*points, {"link": link.link, "panel": link_panel(link), "top": top}]
+    columns = 1 if len(links) == 1 else 2
     spec = _base(f"Link load against capacity ({scope}, Gbps)")
     del spec["width"], spec["height"], spec["autosize"]  # a facet cannot be fitted: sized here
     spec["data"] = {"values": values}
     spec["facet"] = {
-        "row": {
-            "field": "link",
-            "type": "nominal",
-            "title": None,
-            "header": {"labelAngle": 0, "labelOrient": "top", "labelAnchor": "start"},
-        }
+        "field": "panel",
+        "type": "nominal",
+        "title": None,
+        "sort": [link_panel(link) for link in sorted(links, key=lambda link: link.link)],
+        "header": {
+            "labelAngle": 0,
+            "labelOrient": "top",
+            "labelAnchor": "start",
+            "labelFontSize": 12,
+            "labelLimit": 0,
+            "labelPadding": 4,
+        },
     }
+    spec["columns"] = columns
+    spec["spacing"] = {"row": 18, "column": LINK_GAP}
     spec["resolve"] = {"scale": {"y": "independent"}}
     spec["spec"] = {
-        "width": WIDTH - LINK_AXIS,
+        "width": (WIDTH - columns * LINK_AXIS - (columns - 1) * LINK_GAP) // columns,
         "height": 80,
-        "mark": {"type": "line", "interpolate": "step-after"},
-        "encoding": {
-            "x": _time_axis(report),
-            "y": {"field": "gbps", "type": "quantitative", "title": None, "scale": {"zero": True}},
-            "color": {
-                "field": "series",
-                "type": "nominal",
-                "scale": {"domain": ["load", "capacity"], "range": [BLUE, RED]},
+        "layer": [
+            {
+                "transform": [{"filter": "isValid(datum.gbps)"}],
+                "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
+                "encoding": {
+                    "x": _time_axis(report),
+                    "y": {
+                        "field": "gbps",
+                        "type": "quantitative",
+                        "title": None,
+                        # one width for every panel's axis, so the panels of a column line up
+                        "axis": {"minExtent": LINK_AXIS - 10, "maxExtent": LINK_AXIS - 10},
+                    },
+                    "color": {
+                        "field": "series",
+                        "type": "nominal",
+                        "scale": {"domain": ["load", "capacity"], "range": [BLUE, CAPACITY]},
+                    },
+                },
             },
-        },
+            {
+                "transform": [{"filter": "isValid(datum.top)"}],
+                "mark": {"type": "point", "opacity": 0},
+                "encoding": {"y": {"field": "top", "type": "quantitative"}},
+            },
+        ],
     }
     return spec
