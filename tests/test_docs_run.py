@@ -20,6 +20,7 @@ repository and every `#anchor` into a Markdown file at one of its headings.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -321,6 +322,22 @@ def test_reference_models_validate(block: Block) -> None:
     compilation = compile_text(block.body, "example.cap")
     errors = [d for d in compilation.diagnostics if d.is_error]
     assert compilation.model is not None and errors == [], render_text(errors)
+
+
+def test_reference_cost_example_totals(tmp_path: Path) -> None:
+    """§14's example: the totals the page works out by hand are what `plan` reports."""
+    (block,) = [b for b in MODELS if b.page == LANGUAGE and "capital_rate = 10%" in b.body]
+    model = tmp_path / "cost.cap"
+    model.write_text(block.body, encoding="utf-8")
+    args = [sys.executable, "-m", "capplan", "plan", str(model), "--format", "json"]
+    result = subprocess.run(args, capture_output=True, text=True, env=_env(tmp_path), check=True)
+    fleet = json.loads(result.stdout)["plan"]["cost"]["fleet"]
+    # one rack-day: 100 kW x 80% x 1.25 x 24 h = 2.4 MWh; 10 racks live 90 days
+    assert fleet["energy_mwh"] == 10 * 90 * 2.4
+    assert fleet["energy_cost"] == 10 * 59 * 2.4 * 40 + 10 * 31 * 2.4 * 20  # 71,520 EUR
+    assert fleet["carbon_t"] == 2160 * 100 / 1000
+    assert fleet["depreciation"] == 900 * 3_650_000 / 365  # 9,000,000 EUR
+    assert fleet["carrying_cost"] == 0
 
 
 def test_reference_lists_every_code() -> None:
