@@ -177,6 +177,22 @@ def test_plan_date_label_sits_above_the_plot(report) -> None:  # type: ignore[no
     assert (_plan_label(specs.lots_chart(late, late.lots, "fleet"))["align"]) == "right"
 
 
+def test_a_missed_commitment_is_named_in_both_charts() -> None:
+    """missed-commitment.cap: 10 racks x 72 = 720 GPUs live from 2026-02-01 against 1,000
+    due 2026-06-30, short 280 (E400; the plan is still reported)."""
+    planned = api.plan(api.compile_file(REPO / "tests/e2e/models/missed-commitment.cap"))
+    assert planned is not None
+    missed = build_report(planned)
+    lots = specs.lots_chart(missed, missed.lots, "fleet")
+    rule = next(layer for layer in lots["layer"] if "datum" in layer["encoding"].get("color", {}))
+    assert rule["data"]["values"] == [{"date": "2026-06-30", "label": "missed: c"}]
+    assert rule["encoding"]["color"]["datum"] == "missed commitment date"  # a legend entry
+    gpus = specs.gpus_chart(missed, "fleet")
+    stems, points = gpus["layer"][3], _layer(gpus, 4)
+    assert [(p["required"], p["live"], p["on the date"]) for p in points] == [(1000, 720, "short")]
+    assert stems["encoding"]["color"]["condition"]["value"] == specs.RED  # the 280 short, red
+
+
 def test_steps_are_drawn_as_vertical_and_horizontal_segments(report) -> None:  # type: ignore[no-untyped-def]
     narvik = next(s for s in report.sites if s.name == "narvik")
     svg = spec_svg(spec_text(specs.power_chart(report, narvik)))

@@ -491,8 +491,15 @@ def lots_chart(report: PlanReport, lots: list[LotReport], scope: str) -> Spec:
                         for row in missed
                     ]
                 },
-                "mark": {"type": "rule", "color": RED, "strokeWidth": 2},
-                "encoding": {"x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}}},
+                "mark": {"type": "rule", "strokeWidth": 2},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+                    "color": {  # named in the legend: a red rule alone says nothing
+                        "datum": "missed commitment date",
+                        "scale": {"range": [RED]},
+                        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2},
+                    },
+                },
             }
         )
     spec = _base(f"Lots at {scope}: arrival to go-live", height=max(LOT_ROW * len(lots), 40))
