@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from capplan.netflow._cuts import Cut, Demands, disconnected_cuts, violated_cuts
-from capplan.netflow._graph import Net, arc_caps, bridges, components
+from capplan.netflow._graph import Net, arc_caps, bridges, components, grown_components
 from capplan.netflow._lp import CongestionLP
 from capplan.netflow._reroute import cut_bound, fits_around
 from capplan.netflow._timeline import FloatArray, IntArray
@@ -43,6 +44,10 @@ class Check:
         return self.congestion <= 1 + TOLERANCE
 
 
+_FEW_ADDED = 16
+"""Up to this many links come up between two calls, components are grown, not searched."""
+
+
 class Checker:
     """Checks one flow set (all routed flows, or the protected ones) day after day."""
 
@@ -61,14 +66,31 @@ class Checker:
         self._dst = dst
         self._lp = CongestionLP(net, src, dst, scale, lam_weight)
         self._labels: dict[bytes, IntArray] = {}
+        self._last: tuple[npt.NDArray[np.bool_], IntArray] | None = None
 
     def _components(self, link_caps: FloatArray) -> IntArray:
-        """``components``, memoised on which links are up: few distinct sets recur daily."""
-        key = (link_caps > 0).tobytes()
+        """``components``, memoised on which links are up (few distinct sets recur daily),
+        and grown from the previous call's when links only came up since."""
+        up = link_caps > 0
+        key = up.tobytes()
         labels = self._labels.get(key)
         if labels is None:
-            labels = self._labels[key] = components(self.net, link_caps)
+            added = self._added(up)
+            if added is not None and self._last is not None:
+                labels = grown_components(self.net, self._last[1], added)
+            else:
+                labels = components(self.net, link_caps)
+            self._labels[key] = labels
+        self._last = (up, labels)
         return labels
+
+    def _added(self, up: npt.NDArray[np.bool_]) -> IntArray | None:
+        """The links up now but not at the previous call, if no link went down and only a
+        few came up (each union then costs little)."""
+        if self._last is None or np.any(self._last[0] & ~up):
+            return None
+        added = np.flatnonzero(up & ~self._last[0])
+        return added if added.size <= _FEW_ADDED else None
 
     def connected_rates(self, link_caps: FloatArray, rates: FloatArray) -> FloatArray:
         """``rates`` with the flows that have no path on ``link_caps`` set to 0."""
