@@ -137,6 +137,34 @@ def test_svg_charts_drawn_in_the_dom(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
+_OVERLAPS = """[...document.querySelectorAll('figure.chart svg')].map(svg => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const meet = (a, b) => a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5;
+  const texts = [...svg.querySelectorAll('text')]
+    .filter(t => t.textContent.trim() && getComputedStyle(t).opacity !== '0')
+    .map(t => [t.textContent, box(t)]);
+  const marks = [...svg.querySelectorAll(
+    '.role-mark.mark-line path, .role-mark.mark-area path, .role-mark.mark-rect path,'
+    + ' .role-mark.mark-symbol path')].map(box);
+  const hits = [];
+  texts.forEach(([a, ra], i) => texts.slice(i + 1).forEach(([b, rb]) => {
+    if (meet(ra, rb)) hits.push(a + ' / ' + b); }));
+  texts.filter(([t]) => t.startsWith('plan date')).forEach(([t, r]) => marks.forEach(m => {
+    if (meet(r, m)) hits.push(t + ' / a line, bar or point'); }));
+  return {chart: svg.parentElement.dataset.chart, texts: texts.length, hits};
+})"""
+
+
+def test_no_label_overlaps_another_or_the_plan_date_a_line(page: Page) -> None:
+    """No two visible labels of a chart overlap (Vega hides the time labels that would, with
+    opacity 0), and the plan date's label meets no line, bar or point: it sits above the
+    plot (stargate_uk's label used to sit on its 25 MW envelope)."""
+    charts = page.evaluate(_OVERLAPS)
+    assert len(charts) == 8
+    for chart in charts:
+        assert chart["texts"] > 10 and chart["hits"] == [], chart
+
+
 def test_screenshots_for_a_person(page: Page) -> None:
     """The first screen and the whole page as PNG under tests/e2e/out/ (CI's artifacts)."""
     OUT.mkdir(exist_ok=True)
