@@ -149,7 +149,12 @@ def node_names(rack: str, count: int) -> tuple[str, ...]:
     if count < 1:
         raise ValueError("a rack has at least one node")
     width = max(2, len(str(count)))
-    return tuple(k8s_name(f"{rack}-n{index:0{width}d}") for index in range(1, count + 1))
+    names = (f"{rack}-n{index:0{width}d}" for index in range(1, count + 1))
+    if k8s_name(rack) == rack and len(rack) + 2 + width <= MAX_LABEL_LENGTH:
+        # `rack` is already a label (rack_name's are) and `-nNN` keeps it one: k8s_name
+        # would return each name as it is, so a rack of 18 trays slugs once, not 18 times
+        return tuple(names)
+    return tuple(k8s_name(name) for name in names)
 
 
 def hostlist(names: Iterable[str]) -> str:
