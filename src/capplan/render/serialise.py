@@ -196,10 +196,9 @@ def csv_cell(value: Any) -> str:
     file; that is the safer failure. Numbers (including negative ones) are not strings
     and are written as they are. Line breaks become LF (and the cell is quoted).
     """
-    if type(value) is str:  # most cells: names and labels, no line break to normalise
-        if "\r" not in value:
-            stripped = value.lstrip(" ")
-            return "'" + value if stripped and stripped[0] in CSV_FORMULA_TRIGGERS else value
+    if type(value) is str and "\r" not in value:  # most cells: names, no CR to normalise
+        stripped = value.lstrip(" ")
+        return "'" + value if stripped and stripped[0] in CSV_FORMULA_TRIGGERS else value
     if value is None:
         return ""
     if isinstance(value, bool):
