@@ -1,6 +1,6 @@
-"""The level in force on a day (LANGUAGE.md §2) has one rule in `model/rules.py`.
+"""The level in force on a day (docs/language.md §6) has one rule in `model/rules.py`.
 
-Its three forms (a merge walk over many days, a bisect over parallel lists, a
+Its forms (a merge walk over many days, a bisect over parallel lists, a
 bisect over model steps) must always agree: a level holds from its date until
 the next entry, and is 0 before the first.
 """
@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from capplan.model.decls import Step
-from capplan.model.rules import level_at, levels_on, step_at, value_in_force
+from capplan.model.rules import level_at, levels_on, step_at, steps_on, value_in_force
 
 START = date(2026, 1, 1)
 
@@ -33,6 +33,8 @@ def test_level_holds_until_the_next_entry() -> None:
     assert step_at(steps, date(2026, 1, 19)) is steps[0]
     pairs = [(s.day, s.value) for s in steps]
     assert levels_on(pairs, days, Decimal(0)) == [0, 5, 5, 8, 8]
+    # the entries themselves (a report reads a schedule level's racks, GPUs and power)
+    assert steps_on(steps, days) == [None, steps[0], steps[0], steps[1], steps[1]]
 
 
 @given(offsets, st.lists(st.integers(0, 100), min_size=6, max_size=6), offsets)
@@ -44,3 +46,4 @@ def test_the_three_forms_agree(entry_days: list[int], values: list[int], probes:
     levels = [s.value for s in steps]
     bisected = [value_in_force(days, levels, d, Decimal(0)) for d in probe_days]
     assert walked == bisected == [level_at(steps, d) for d in probe_days]
+    assert steps_on(steps, probe_days) == [step_at(steps, d) for d in probe_days]
