@@ -502,7 +502,7 @@ def lots_chart(report: PlanReport, lots: list[LotReport], scope: str) -> Spec:
                 },
             }
         )
-    spec = _base(f"Lots at {scope}: arrival to go-live", height=max(LOT_ROW * len(lots), 40))
+    spec = _base(f"Lots ({scope}): arrival to go-live", height=max(LOT_ROW * len(lots), 40))
     spec["layer"] = [*layers, *_plan_rule(report)]
     spec["resolve"] = {"scale": {"color": "independent", "shape": "independent"}}
     return spec
