@@ -13,6 +13,7 @@ import pytest
 
 from capplan import api
 from capplan.charts import mermaid, specs
+from capplan.charts import series as chart_rows
 from capplan.charts.svg import spec_svg, spec_text
 from capplan.report import build_report
 from tests.e2e.harness import REPO, run_capplan
@@ -62,7 +63,7 @@ def test_commitment_levels_at_their_dates(report, plan_json) -> None:  # type: i
     steps = _layer(spec, 2)
     stems = spec["layer"][3]
     points = _layer(spec, 4)
-    series = specs.commitment_series(report)
+    series = chart_rows.commitment_series(report)
     for row in plan_json["commitments"]:
         step = {"date": row["day"], "series": series[row["commitment"]], "gpus": row["required"]}
         assert step in steps
@@ -109,7 +110,7 @@ def test_link_chart_is_the_json_history(report, plan_json) -> None:  # type: ign
 
 
 def test_lot_timeline_runs_from_arrival_to_go_live(report) -> None:  # type: ignore[no-untyped-def]
-    rows = specs.lot_rows(report, report.lots)
+    rows = chart_rows.lot_rows(report, report.lots)
     first = next(r for r in rows if r["lot"] == "narvik_openai_p1")
     # arrives 2026-01-15 (first tranche), last racks live 2026-03-02 (plan text's lots table)
     assert (first["from"], first["to"], first["state"]) == (
@@ -134,7 +135,7 @@ def test_no_reserve_draws_one_envelope_line_named_for_both(report) -> None:  # t
     assert max(p["mw"] for p in points if p["series"].startswith("grid")) == 30.0  # 30 MW grid
     # narvik keeps 5 %: its three lines, the usable one 5 % under the envelope
     narvik = next(s for s in report.sites if s.name == "narvik")
-    assert specs.power_names(narvik)[1:] == ["grid envelope", "usable envelope (reserve 5%)"]
+    assert chart_rows.power_names(narvik)[1:] == ["grid envelope", "usable envelope (reserve 5%)"]
     # and the Mermaid form on stdout: two lines, the caption naming the grey one as both
     text = mermaid.power(report, sines)
     assert text.count("\n    line [") == 2 and '"#1f77b4, #7f7f7f"' in text

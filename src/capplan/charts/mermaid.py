@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from capplan.charts import specs
+from capplan.charts.series import ENVELOPE_IS_USABLE, no_reserve, power_names
 from capplan.model.rules import value_in_force
 from capplan.numbers import count
 from capplan.report import LotReport, PlanReport, SiteReport, TimelineRow
@@ -59,7 +60,7 @@ def sample_days(start: date, end: date) -> list[date]:
 def power(report: PlanReport, site: SiteReport) -> str:
     """xychart-beta of a site's facility power, envelope and usable envelope (MW)."""
     days = sample_days(report.start, report.end)
-    drawn = len(specs.power_names(site))  # no usable line where it is the envelope
+    drawn = len(power_names(site))  # no usable line where it is the envelope
     series: list[list[float]] = [[] for _ in range(drawn)]
     rows: list[TimelineRow | None] = list(site.timeline)
     row_days = [row.day for row in site.timeline]
@@ -83,7 +84,7 @@ def power(report: PlanReport, site: SiteReport) -> str:
 
 def power_caption(report: PlanReport, site: SiteReport) -> str:
     """What the power chart's colours are (Mermaid's xychart draws no legend)."""
-    names = (NAMES[0], specs.ENVELOPE_IS_USABLE) if specs.no_reserve(site) else NAMES
+    names = (NAMES[0], ENVELOPE_IS_USABLE) if no_reserve(site) else NAMES
     named = ", ".join(f"{name} {colour}" for name, colour in zip(names, PALETTE, strict=False))
     return f"Lines: {named}; levels sampled on {SAMPLES} evenly spaced days from {report.start} to {report.end}."
 
