@@ -275,6 +275,17 @@ def test_block_runs(block: Block, shims: Path, tmp_path: Path) -> None:
     {"console": _run_console, "python": _run_python}.get(block.lang, _run_sh)(block, cwd, env)
 
 
+def test_the_readme_set_up_runs_once_installed(shims: Path, tmp_path: Path) -> None:
+    """README's first set-up command is `pip install . && <the main job>`: the main job runs
+    here against this checkout (the install is CI's own step, `.ci/run`)."""
+    (setup, *_) = [b for b in RUNNABLE if b.page.name == "README.md" and b.reason]
+    install, job = setup.body.strip().split(" && ", 1)
+    assert install == "pip install ."
+    result = _shell(job, _workspace(setup, tmp_path / "work"), _env(shims))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.stdout.startswith("nscale_2026  2025-09-01 .. 2027-06-30"), result.stdout[:300]
+
+
 def test_every_block_not_run_says_why() -> None:
     """A `not run` marker has a reason and stands right before a runnable block."""
     marked = {block.id for block in RUNNABLE if block.reason}
