@@ -64,42 +64,52 @@ def many_halls(n: int) -> str:
     return HEAD + f"site s {{ power = 1000 MW\n{halls}}}\n" + lots
 
 
-def many_links(n: int) -> str:
-    """n links between a ring of 20 pops and a site, capacity changing each quarter; flows too."""
-    pops = "".join(f"pop q{i} {{ country = NO }}\n" for i in range(20))
-    days = ("2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01", "2027-01-01", "2027-04-01")
-    links = "".join(
-        f"link k{i} {{ from = {'s' if i % 2 else f'q{(i + 1) % 20}'} to = q{i % 20} "
-        f"capacity {{ {' '.join(f'{d}: {(i + j) % 7 + 1} x 400 Gbps' for j, d in enumerate(days))} }} }}\n"
-        for i in range(n)
-    )
-    flows = "".join(
-        f"flow f{i} {{ from = s to = q{i} rate {{ 2026-02-01: {i + 1} Gbps "
+SITE_AND_LOT = (
+    "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
+    "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
+)
+LONG_HEAD = HEAD.replace("2027-12-31", "2029-12-31")  # room for hundreds of change days
+
+
+def _pops(count: int) -> str:
+    return "".join(f"pop q{i} {{ country = NO }}\n" for i in range(count))
+
+
+def _ring_link(i: int, attributes: str) -> str:
+    """Link i of the ring of 20 pops: odd links from the site, even ones between pops."""
+    return f"link k{i} {{ from = {'s' if i % 2 else f'q{(i + 1) % 20}'} to = q{i % 20} {attributes} }}\n"
+
+
+def _site_flows(pop: Callable[[int], int]) -> str:
+    """20 flows from the site, rising in August, a third protected; flow i ends at q{pop(i)}."""
+    return "".join(
+        f"flow f{i} {{ from = s to = q{pop(i)} rate {{ 2026-02-01: {i + 1} Gbps "
         f"2026-08-01: {2 * i + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
         for i in range(20)
     )
-    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
-    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
-    return HEAD + site + lot + pops + links + flows
+
+
+def many_links(n: int) -> str:
+    """n links between a ring of 20 pops and a site, capacity changing each quarter; flows too."""
+    days = ("2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01", "2027-01-01", "2027-04-01")
+    links = "".join(
+        _ring_link(
+            i,
+            f"capacity {{ {' '.join(f'{d}: {(i + j) % 7 + 1} x 400 Gbps' for j, d in enumerate(days))} }}",
+        )
+        for i in range(n)
+    )
+    return HEAD + SITE_AND_LOT + _pops(20) + links + _site_flows(lambda i: i)
 
 
 def links_readied(n: int) -> str:
     """n links between the same ring, readied two a day (n / 2 change days); flows too."""
-    pops = "".join(f"pop q{i} {{ country = NO }}\n" for i in range(20))
     start = date(2026, 1, 1)
     links = "".join(
-        f"link k{i} {{ from = {'s' if i % 2 else f'q{(i + 1) % 20}'} to = q{i % 20} "
-        f"ready = {start + timedelta(days=i // 2)} capacity = {i % 7 + 1} x 400 Gbps }}\n"
+        _ring_link(i, f"ready = {start + timedelta(days=i // 2)} capacity = {i % 7 + 1} x 400 Gbps")
         for i in range(n)
     )
-    flows = "".join(
-        f"flow f{i} {{ from = s to = q{i} rate {{ 2026-02-01: {i + 1} Gbps "
-        f"2026-08-01: {2 * i + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
-        for i in range(20)
-    )
-    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
-    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
-    return HEAD.replace("2027-12-31", "2029-12-31") + site + lot + pops + links + flows
+    return LONG_HEAD + SITE_AND_LOT + _pops(20) + links + _site_flows(lambda i: i)
 
 
 def links_chain(n: int) -> str:
@@ -120,42 +130,20 @@ def links_chain(n: int) -> str:
         f"{start + timedelta(days=i // 2)} capacity = {i % 7 + 1} x 400 Gbps }}\n"
         for i in range(n)
     )
-    flows = "".join(
-        f"flow f{i} {{ from = s to = q{(i * 37) % pops} rate {{ 2026-02-01: {i + 1} Gbps "
-        f"2026-08-01: {2 * i + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
-        for i in range(20)
-    )
-    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
-    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
-    head = HEAD.replace("2027-12-31", "2029-12-31")
-    return (
-        head
-        + site
-        + lot
-        + "".join(f"pop q{i} {{ country = NO }}\n" for i in range(pops))
-        + links
-        + flows
-    )
+    return LONG_HEAD + SITE_AND_LOT + _pops(pops) + links + _site_flows(lambda i: (i * 37) % pops)
 
 
 def many_flows(n: int) -> str:
     """n flows over 40 links and 20 pops, each starting on its own day (up to 700 change
     days), a third protected: many overloaded days, each explained by a cut."""
-    pops = "".join(f"pop q{i} {{ country = NO }}\n" for i in range(20))
-    links = "".join(
-        f"link k{i} {{ from = {'s' if i % 2 else f'q{(i + 1) % 20}'} to = q{i % 20} "
-        f"capacity = {i % 7 + 1} x 400 Gbps }}\n"
-        for i in range(40)
-    )
+    links = "".join(_ring_link(i, f"capacity = {i % 7 + 1} x 400 Gbps") for i in range(40))
     start = date(2026, 1, 1)
     flows = "".join(
         f"flow f{i} {{ from = s to = q{i % 20} rate {{ {start + timedelta(days=i % 700)}: "
         f"{i % 50 + 1} Gbps }} protect = {'true' if i % 3 == 0 else 'false'} }}\n"
         for i in range(n)
     )
-    site = "site s { power = 50 MW hall h { positions = 100 cooling = liquid } }\n"
-    lot = "lot l { supplier = nv rack_type = r racks = 60 to = s.h arrive = 2026-03-02 }\n"
-    return HEAD.replace("2027-12-31", "2029-12-31") + site + lot + pops + links + flows
+    return LONG_HEAD + SITE_AND_LOT + _pops(20) + links + flows
 
 
 def errors_one_line(n: int) -> str:
