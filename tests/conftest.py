@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,14 @@ def run_cli(*args: str) -> CliResult:
     runner = CliRunner()
     result = runner.invoke(app, list(args), catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _parser_cache_in_a_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' processes keep the Lark tables in a folder of their own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAPPLAN_CACHE_DIR", str(tmp_path_factory.mktemp("parser-cache")))
+        yield
 
 
 @pytest.fixture

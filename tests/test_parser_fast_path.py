@@ -13,7 +13,7 @@ from tests.test_fuzz_validate import TOKENS, mutated
 def parse_both(text: str) -> tuple[object, object]:
     """Parse with the fast path off (every item through Lark), then warm (fast path on)."""
     slow = parser.Parser(recent=0).parse(SourceFile("a.cap", text))
-    warm = parser.Parser()
+    warm = parser.Parser(compile_after=2)  # the rule is the same at any threshold
     for _ in range(warm.compile_after):  # warm the cache: every shape's regex compiled
         warm.parse(SourceFile("a.cap", text))
     fast = warm.parse(SourceFile("a.cap", text))
@@ -48,10 +48,10 @@ def test_fast_path_equals_lark_on_token_soup(text: str) -> None:
 
 def test_repeated_items_take_the_fast_path() -> None:
     item = "lot r{i} {{ supplier = nvidia rack_type = gb300 racks = 1 to = narvik.a arrive = 2026-01-20 }}\n"
-    text = "".join(item.format(i=i) for i in range(50))
-    fresh = parser.Parser()
+    text = "".join(item.format(i=i) for i in range(200))
+    fresh = parser.Parser()  # the default threshold: 128 items, then the regex
     result = fresh.parse(SourceFile("inv.cap", text))
-    assert len(result.file.items) == 50
+    assert len(result.file.items) == 200
     shapes = fresh.shapes
     assert len(shapes) == 1  # one shape learned from Lark, the rest matched by its regex
     assert next(iter(shapes.values())).seen == fresh.compile_after  # then no more slow path

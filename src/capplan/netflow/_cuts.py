@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -134,7 +133,13 @@ def _disjoint(ranked: list[Cut]) -> list[Cut]:
 
 
 def _min_cut(net: Net, link_caps: FloatArray, demands: Demands, flow: int) -> Cut:
-    """The exact minimum cut for one flow: networkx's, the one nearest the destination."""
+    """The exact minimum cut for one flow: networkx's, the one nearest the destination.
+
+    networkx is imported here, not with the module: it is a tenth of a second of
+    start-up that only a day with an unroutable single flow needs.
+    """
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(range(net.n_nodes))
     for tail, head, cap in zip(

@@ -12,6 +12,7 @@ from typing import Any
 from lark import Lark
 
 from capplan.resources import data_dir
+from capplan.syntax import parser_cache
 
 # Token types that never reach the parser.
 IGNORED = frozenset({"WS", "COMMENT"})
@@ -24,16 +25,30 @@ def grammar_text() -> str:
     return (data_dir("grammar") / "capplan.lark").read_text(encoding="utf-8")
 
 
+_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "basic",
+    "keep_all_tokens": True,  # templates know every token's role
+    "maybe_placeholders": False,
+}
+
+
 @cache
 def lark_parser() -> Lark:
-    """The LALR parser; `keep_all_tokens` so that templates know every token's role."""
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="basic",
-        keep_all_tokens=True,
-        maybe_placeholders=False,
-    )
+    """The LALR parser, its tables from the user's cache when an earlier run built them.
+
+    Building the tables takes about 0.1 s, a fifth of a small `validate`; loading
+    them takes a hundredth of that (docs/performance.md, start-up).
+    """
+    text = grammar_text()
+    path = parser_cache.tables_path(text, _OPTIONS)
+    loaded = parser_cache.load(path) if path is not None else None
+    if loaded is not None:
+        return loaded
+    parser = Lark(text, **_OPTIONS)
+    if path is not None:
+        parser_cache.save(parser, path)
+    return parser
 
 
 @dataclass(frozen=True)
